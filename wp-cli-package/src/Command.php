@@ -1,0 +1,322 @@
+<?php
+/**
+ * `wp segmentflow`: the connection lifecycle and the jobs of the
+ * segmentflow-wpcli binary. Every subcommand runs the binary with the same
+ * name and flags; this class only documents them for `wp help` and relays.
+ */
+
+namespace Segmentflow\WpCli;
+
+/**
+ * Connects this site to Segmentflow, syncs its store and inspects the connection.
+ *
+ * Read-only commands run right after wp-config.php (`@when after_wp_config_load`)
+ * so a broken plugin or theme cannot stop them; commands that register or remove
+ * WooCommerce webhooks load WordPress.
+ *
+ * ## EXAMPLES
+ *
+ *     # Is this site connected, and is everything healthy?
+ *     $ wp segmentflow status
+ *
+ *     # Connect a site without a browser (credentials on stdin).
+ *     $ cat credentials.json | wp segmentflow connect --stdin --porcelain
+ *     org_4f2a9c
+ *
+ *     # Send everything that changed since the last sync.
+ *     $ wp segmentflow sync
+ *
+ *     # Check the installation.
+ *     $ wp segmentflow doctor --offline
+ */
+class Command extends \WP_CLI_Command {
+
+	/**
+	 * Shows the connection, settings, WooCommerce and webhook state.
+	 *
+	 * What the plugin's Connection and WooCommerce tabs show: connected or not,
+	 * organization, platform, masked write key, tracking, consent, debug, API
+	 * host, WooCommerce version/currency/HPOS, webhook health, last sync, and
+	 * whether an upgrade to the WooCommerce connection is available.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--format=<format>]
+	 * : Render output in a particular format.
+	 * ---
+	 * default: table
+	 * options:
+	 *   - table
+	 *   - json
+	 *   - csv
+	 *   - yaml
+	 * ---
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     # Human-readable status.
+	 *     $ wp segmentflow status
+	 *
+	 *     # Machine-readable status for fleet scripts.
+	 *     $ wp segmentflow status --format=json
+	 *
+	 * @when after_wp_config_load
+	 */
+	public function status( $args, $assoc_args ) {
+		Dispatch::run( array( 'status' ), $args, $assoc_args );
+	}
+
+	/**
+	 * Connects this site to Segmentflow.
+	 *
+	 * Interactive: prints the dashboard URL to open, then polls until the
+	 * connection is approved there (or --timeout passes), stores the connection
+	 * and registers the WooCommerce webhooks. Non-interactive (hosting
+	 * providers): credentials as JSON on stdin with --stdin, or in a file with
+	 * --from-file — never on the command line. Reconnecting refreshes the
+	 * secret and delivery URL of existing Segmentflow webhooks.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--stdin]
+	 * : Read the credentials JSON from standard input.
+	 *
+	 * [--from-file=<file>]
+	 * : Read the credentials JSON from a file.
+	 *
+	 * [--timeout=<seconds>]
+	 * : How long to wait for approval in the dashboard.
+	 * ---
+	 * default: 300
+	 * ---
+	 *
+	 * [--porcelain]
+	 * : Output just the organization id.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     # Interactive: open the printed URL and approve.
+	 *     $ wp segmentflow connect
+	 *
+	 *     # Non-interactive, for scripts.
+	 *     $ wp segmentflow connect --from-file=/secure/segmentflow.json --porcelain
+	 *     org_4f2a9c
+	 *
+	 * @when after_wp_load
+	 */
+	public function connect( $args, $assoc_args ) {
+		$input = null;
+		if ( \WP_CLI\Utils\get_flag_value( $assoc_args, 'stdin', false ) ) {
+			$input = Dispatch::piped_stdin();
+			if ( null === $input ) {
+				\WP_CLI::error( '--stdin needs the credentials JSON piped in; standard input is a terminal.' );
+			}
+		}
+		Dispatch::run( array( 'connect' ), $args, $assoc_args, true, $input );
+	}
+
+	/**
+	 * Disconnects this site from Segmentflow.
+	 *
+	 * Removes the Segmentflow webhooks, tells the API (best effort: a network
+	 * failure is a warning) and deletes the connection options. Running it on a
+	 * disconnected site is not an error.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--yes]
+	 * : Do not ask for confirmation.
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp segmentflow disconnect --yes
+	 *
+	 * @when after_wp_load
+	 */
+	public function disconnect( $args, $assoc_args ) {
+		\WP_CLI::confirm( 'Disconnect this site from Segmentflow?', $assoc_args );
+		unset( $assoc_args['yes'] );
+		Dispatch::run( array( 'disconnect' ), $args, $assoc_args, true );
+	}
+
+	/**
+	 * Checks the installation and prints a pass/fail table.
+	 *
+	 * Binary found and version-compatible, database reachable, options
+	 * decodable, connection valid against the API, webhook rows healthy, HPOS
+	 * sync state consistent, clock sane.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--offline]
+	 * : Skip the checks that call the Segmentflow API.
+	 *
+	 * [--format=<format>]
+	 * : Render output in a particular format.
+	 * ---
+	 * default: table
+	 * options:
+	 *   - table
+	 *   - json
+	 *   - csv
+	 *   - yaml
+	 * ---
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp segmentflow doctor --offline
+	 *
+	 * @when after_wp_config_load
+	 */
+	public function doctor( $args, $assoc_args ) {
+		Dispatch::run( array( 'doctor' ), $args, $assoc_args );
+	}
+
+	/**
+	 * Sends the store's customers, orders and products to Segmentflow.
+	 *
+	 * Each entity goes exactly as WooCommerce's own webhook would send it;
+	 * WordPress users are sent as identify events. Incremental by default.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--resources=<list>]
+	 * : Comma-separated: orders, customers, products, users.
+	 *
+	 * [--full]
+	 * : Resend everything, not only what changed.
+	 *
+	 * [--since=<date>]
+	 * : Only entities modified on or after this date.
+	 *
+	 * [--dry-run]
+	 * : Read, map and sign, but send nothing.
+	 *
+	 * [--concurrency=<n>]
+	 * : Parallel deliveries.
+	 *
+	 * [--network]
+	 * : On multisite, sync every site of the network.
+	 *
+	 * [--format=<format>]
+	 * : Render the report in a particular format.
+	 * ---
+	 * default: table
+	 * options:
+	 *   - table
+	 *   - json
+	 *   - yaml
+	 * ---
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     # Everything that changed since the last run.
+	 *     $ wp segmentflow sync
+	 *
+	 *     # What a full resend of orders would send, without sending.
+	 *     $ wp segmentflow sync --resources=orders --full --dry-run
+	 *
+	 * @when after_wp_load
+	 */
+	public function sync( $args, $assoc_args ) {
+		$network = \WP_CLI\Utils\get_flag_value( $assoc_args, 'network', false );
+		unset( $assoc_args['network'] );
+		if ( ! $network ) {
+			Dispatch::run( array( 'sync' ), $args, $assoc_args, true );
+			return;
+		}
+		if ( ! function_exists( 'is_multisite' ) || ! is_multisite() ) {
+			\WP_CLI::error( 'This is not a multisite installation.' );
+		}
+		$worst = Contract::EXIT_SUCCESS;
+		$sites = get_sites( array( 'fields' => 'ids', 'number' => 0 ) );
+		foreach ( $sites as $site_id ) {
+			switch_to_blog( $site_id );
+			\WP_CLI::log( sprintf( 'Site %d: %s', $site_id, home_url() ) );
+			$code = Dispatch::exec( array( 'sync' ), $args, $assoc_args, true );
+			restore_current_blog();
+			if ( Contract::EXIT_SUCCESS !== $code ) {
+				$worst = Contract::EXIT_PARTIAL;
+			}
+		}
+		\WP_CLI::log( sprintf( 'Synced %d sites.', count( $sites ) ) );
+		\WP_CLI::halt( $worst );
+	}
+
+	/**
+	 * Lists, shows, queries and exports customer segments, computed locally.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [<subcommand>...]
+	 * : list, show <slug>, query "<english>", export.
+	 *
+	 * [--rule=<rule>]
+	 * : A segment rule in the rule language.
+	 *
+	 * [--as-of=<date>]
+	 * : Evaluate as of this date, for reproducible results.
+	 *
+	 * [--format=<format>]
+	 * : Render output in a particular format (table, json, csv, ids, yaml).
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp segmentflow segments list
+	 *     $ wp segmentflow segments query "customers who bought twice but haven't ordered in a month"
+	 *
+	 * @when after_wp_config_load
+	 */
+	public function segments( $args, $assoc_args ) {
+		$sub = array_shift( $args );
+		Dispatch::run( array_filter( array( 'segments', $sub ) ), $args, $assoc_args );
+	}
+
+	/**
+	 * Attributes paid revenue, net of refunds, to UTM campaigns and sources.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--by=<dimension>]
+	 * : campaign, source, medium, content or term.
+	 *
+	 * [--since=<date>]
+	 * : Orders on or after this date.
+	 *
+	 * [--until=<date>]
+	 * : Orders before this date.
+	 *
+	 * [--model=<model>]
+	 * : first-touch or last-touch.
+	 *
+	 * [--format=<format>]
+	 * : Render output in a particular format (table, json, csv, yaml).
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp segmentflow revenue --by=campaign --since=2026-01-01
+	 *
+	 * @when after_wp_config_load
+	 */
+	public function revenue( $args, $assoc_args ) {
+		Dispatch::run( array( 'revenue' ), $args, $assoc_args );
+	}
+
+	/**
+	 * Shows the brand kit Segmentflow's templates use: name, logo, colours, product photos.
+	 *
+	 * ## OPTIONS
+	 *
+	 * [--format=<format>]
+	 * : Render output in a particular format (table, json).
+	 *
+	 * ## EXAMPLES
+	 *
+	 *     $ wp segmentflow brand --format=json
+	 *
+	 * @when after_wp_config_load
+	 */
+	public function brand( $args, $assoc_args ) {
+		Dispatch::run( array( 'brand' ), $args, $assoc_args );
+	}
+}
