@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR ?= /var/tmp/segmentflow-target
 export CARGO_TERM_COLOR ?= never
 BIN := $(CARGO_TARGET_DIR)/release/segmentflow-wpcli
 
-.PHONY: setup build test test-rust lint demo bench fuzz fmt clean
+.PHONY: setup build test test-rust test-php lint demo bench fuzz fmt clean
 
 ## setup: install the system packages the tests and benchmarks use (Debian).
 setup:
@@ -21,10 +21,14 @@ build:
 	$(CARGO) build --release --locked -p segmentflow-wpcli
 
 ## test: everything CI runs.
-test: setup build test-rust lint
+test: setup build test-rust test-php lint
 
 test-rust:
 	$(CARGO) test --release --locked --workspace
+
+## test-php: the WP-CLI package's PHPUnit suite, against the real binary.
+test-php:
+	cd wp-cli-package && SEGMENTFLOW_TEST_BIN=$(BIN) phpunit -c phpunit.xml.dist
 
 lint:
 	$(CARGO) fmt --all --check

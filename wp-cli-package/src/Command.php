@@ -303,7 +303,7 @@ class Command extends \WP_CLI_Command {
 	}
 
 	/**
-	 * Shows the brand kit Segmentflow's templates use: name, logo, colours, product photos.
+	 * Shows the brand kit: site name, logo, colours and top product photos.
 	 *
 	 * ## OPTIONS
 	 *
