@@ -53,7 +53,7 @@ pub fn format(value: f64, exp: ExponentChar) -> String {
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     // PHP's `decpt`: the value is 0.<digits> × 10^decpt.
     let decpt = exponent + 1;
-    if decpt < -3 || decpt > 17 {
+    if !(-3..=17).contains(&decpt) {
         let (first, rest) = digits.split_at(1);
         out.push_str(first);
         out.push('.');

@@ -111,15 +111,15 @@ impl<'k> PropertyName<'k> {
     /// A name that starts with NUL but has no second NUL is returned as
     /// public, unchanged (PHP itself would reject it on unserialize).
     pub fn parse(raw: &'k [u8]) -> Self {
-        if let Some(rest) = raw.strip_prefix(b"\0") {
-            if let Some(pos) = rest.iter().position(|&b| b == 0) {
-                let (class, name) = (&rest[..pos], &rest[pos + 1..]);
-                return if class == b"*" {
-                    PropertyName::Protected(name)
-                } else {
-                    PropertyName::Private { class, name }
-                };
-            }
+        if let Some(rest) = raw.strip_prefix(b"\0")
+            && let Some(pos) = rest.iter().position(|&b| b == 0)
+        {
+            let (class, name) = (&rest[..pos], &rest[pos + 1..]);
+            return if class == b"*" {
+                PropertyName::Protected(name)
+            } else {
+                PropertyName::Private { class, name }
+            };
         }
         PropertyName::Public(raw)
     }
