@@ -700,3 +700,565 @@ impl<'de> VariantAccess<'de> for VariantDeserializer<'de> {
             .map_err(|e| e.within(self.variant.segment()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::collections::{BTreeMap, HashMap};
+
+    use ::serde::Deserialize;
+
+    use super::*;
+    use crate::php::serde::from_value;
+    use crate::php::{Custom, EnumCase, Float, Object};
+
+    fn k(text: &str) -> Key<'static> {
+        Key::from(text).into_owned()
+    }
+
+    fn s(text: &str) -> Value<'static> {
+        Value::string(text)
+    }
+
+    fn arr(entries: Vec<(Key<'static>, Value<'static>)>) -> Value<'static> {
+        Value::Array(entries)
+    }
+
+    fn raw(bytes: &[u8]) -> Value<'static> {
+        Value::Str(Cow::Owned(bytes.to_vec()))
+    }
+
+    /// The error's message, for comparing against expected text.
+    fn err<T: for<'de> Deserialize<'de> + std::fmt::Debug>(value: &Value<'_>) -> String {
+        from_value::<T>(value).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn scalars() {
+        assert!(from_value::<bool>(&Value::Bool(true)).unwrap());
+        assert_eq!(from_value::<i8>(&Value::Int(-128)).unwrap(), -128);
+        assert_eq!(from_value::<u8>(&Value::Int(255)).unwrap(), 255);
+        assert_eq!(
+            from_value::<u64>(&Value::Int(i64::MAX)).unwrap(),
+            i64::MAX as u64
+        );
+        assert_eq!(from_value::<i64>(&Value::Int(i64::MIN)).unwrap(), i64::MIN);
+        assert_eq!(from_value::<i128>(&Value::Int(-3)).unwrap(), -3);
+        assert_eq!(from_value::<u128>(&Value::Int(3)).unwrap(), 3);
+        assert_eq!(
+            from_value::<f64>(&Value::Float(Float::new(1.25))).unwrap(),
+            1.25
+        );
+        assert_eq!(from_value::<f64>(&Value::Int(10)).unwrap(), 10.0);
+        assert_eq!(
+            from_value::<f32>(&Value::Float(Float::new(0.1))).unwrap(),
+            0.1f32
+        );
+        assert_eq!(from_value::<f32>(&Value::Int(-2)).unwrap(), -2.0f32);
+        assert_eq!(from_value::<String>(&s("café")).unwrap(), "café");
+        assert_eq!(from_value::<char>(&s("é")).unwrap(), 'é');
+        assert_eq!(from_value::<Option<u8>>(&Value::Null).unwrap(), None);
+        assert_eq!(from_value::<Option<u8>>(&Value::Int(4)).unwrap(), Some(4));
+        from_value::<()>(&Value::Null).unwrap();
+    }
+
+    #[test]
+    fn strings_and_bytes_are_borrowed() {
+        let value = s("borrowed");
+        let text: &str = from_value(&value).unwrap();
+        assert_eq!(text.as_ptr(), value.as_bytes().unwrap().as_ptr());
+
+        let value = raw(b"\xffbin\x00");
+        let bytes: &[u8] = from_value(&value).unwrap();
+        assert_eq!(bytes, b"\xffbin\x00");
+        assert_eq!(bytes.as_ptr(), value.as_bytes().unwrap().as_ptr());
+
+        let cow: Cow<'_, str> = from_value(&s("x")).unwrap();
+        assert_eq!(cow, "x");
+    }
+
+    /// A `serde_bytes::ByteBuf`-style owned buffer.
+    #[derive(Debug, PartialEq)]
+    struct ByteBuf(Vec<u8>);
+
+    impl<'de> Deserialize<'de> for ByteBuf {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = ByteBuf;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("bytes")
+                }
+                fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(v.to_vec()))
+                }
+            }
+            d.deserialize_byte_buf(V)
+        }
+    }
+
+    #[test]
+    fn byte_buffers_get_raw_bytes() {
+        assert_eq!(
+            from_value::<ByteBuf>(&raw(b"\xfe\xff")).unwrap(),
+            ByteBuf(vec![0xfe, 0xff])
+        );
+        assert_eq!(
+            from_value::<BTreeMap<i64, ByteBuf>>(&Value::list([raw(b"\x80")])).unwrap(),
+            BTreeMap::from([(0, ByteBuf(vec![0x80]))])
+        );
+    }
+
+    #[test]
+    fn type_errors() {
+        let cases: Vec<(String, &str)> = vec![
+            (
+                err::<u8>(&Value::Int(256)),
+                "integer 256 at the top level is out of range for u8",
+            ),
+            (
+                err::<u32>(&Value::Int(-1)),
+                "integer -1 at the top level is out of range for u32",
+            ),
+            (
+                err::<u64>(&Value::Int(-5)),
+                "integer -5 at the top level is out of range for u64",
+            ),
+            (
+                err::<i64>(&Value::Float(Float::new(1.0))),
+                "invalid type at the top level: expected i64, found float 1",
+            ),
+            (
+                err::<bool>(&Value::Int(1)),
+                "invalid type at the top level: expected a boolean, found int 1",
+            ),
+            (
+                err::<String>(&Value::Int(5)),
+                "invalid type at the top level: expected a string, found int 5",
+            ),
+            (
+                err::<String>(&raw(b"ab\xe9")),
+                "string at the top level is not valid UTF-8 (invalid byte at offset 2)",
+            ),
+            (
+                err::<char>(&s("ab")),
+                "invalid value at the top level: expected a character, found string \"ab\"",
+            ),
+            (
+                err::<()>(&s("")),
+                "invalid type at the top level: expected unit, found string \"\"",
+            ),
+            (
+                err::<Vec<u8>>(&s("abc")),
+                "invalid type at the top level: expected a sequence, found string \"abc\"",
+            ),
+            (
+                err::<Vec<u8>>(&arr(vec![(k("a"), Value::Int(1))])),
+                "invalid type at the top level: expected a sequence, found array with string key \"a\"",
+            ),
+            (
+                err::<BTreeMap<String, u8>>(&Value::Int(1)),
+                "invalid type at the top level: expected a map, found int 1",
+            ),
+            (
+                err::<u8>(&Value::Reference(2)),
+                "PHP references are not supported when deserializing into a typed value \
+                 (found R:2; at the top level)",
+            ),
+            (
+                err::<Option<String>>(&Value::ObjectRef(1)),
+                "PHP references are not supported when deserializing into a typed value \
+                 (found r:1; at the top level)",
+            ),
+            (
+                err::<BTreeMap<String, u8>>(&Value::Custom(Custom {
+                    class: Cow::Borrowed(b"ArrayObject"),
+                    payload: Cow::Borrowed(b"x:i:0;a:0:{};m:a:0:{}"),
+                })),
+                "invalid type at the top level: expected a map, found Serializable object (C:) of class ArrayObject",
+            ),
+            (
+                err::<f64>(&Value::Null),
+                "invalid type at the top level: expected f64, found null (N;)",
+            ),
+            (
+                err::<u8>(&Value::list([Value::Int(1)])),
+                "invalid type at the top level: expected u8, found list array of 1 entries",
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn deserialize_any_maps_every_kind() {
+        use serde_json::{Value as Json, json};
+        let object = Value::Object(Object {
+            class: Cow::Borrowed(b"stdClass"),
+            properties: vec![(k("a"), Value::Int(1)), (k("\0*\0b"), Value::Bool(false))],
+        });
+        let cases: Vec<(Value<'static>, Json)> = vec![
+            (Value::Null, json!(null)),
+            (Value::Bool(true), json!(true)),
+            (Value::Int(-4), json!(-4)),
+            (Value::Float(Float::new(2.5)), json!(2.5)),
+            (s("x"), json!("x")),
+            (arr(vec![]), json!([])),
+            (Value::list([Value::Int(1), s("b")]), json!([1, "b"])),
+            // Holey and string-keyed arrays are maps, as json_encode() has them.
+            (
+                arr(vec![
+                    (Key::Int(0), Value::Int(1)),
+                    (Key::Int(2), Value::Int(3)),
+                ]),
+                json!({"0": 1, "2": 3}),
+            ),
+            (
+                arr(vec![
+                    (Key::Int(1), Value::Int(1)),
+                    (Key::Int(0), Value::Int(0)),
+                ]),
+                json!({"1": 1, "0": 0}),
+            ),
+            (
+                arr(vec![(k("sizes"), arr(vec![(k("w"), Value::Int(9))]))]),
+                json!({"sizes": {"w": 9}}),
+            ),
+            (object, json!({"a": 1, "b": false})),
+        ];
+        for (value, want) in cases {
+            assert_eq!(from_value::<Json>(&value).unwrap(), want, "{value:?}");
+        }
+
+        let errors: Vec<(Value<'static>, &str)> = vec![
+            (
+                Value::Enum(EnumCase {
+                    class: Cow::Borrowed(b"Suit"),
+                    case: Cow::Borrowed(b"Hearts"),
+                }),
+                "invalid type at the top level: expected any valid JSON value, found enum case Suit::Hearts",
+            ),
+            (
+                Value::list([Value::Int(0), Value::Reference(1)]),
+                "PHP references are not supported when deserializing into a typed value \
+                 (found R:1; at [1])",
+            ),
+        ];
+        for (value, want) in errors {
+            assert_eq!(from_value::<Json>(&value).unwrap_err().to_string(), want);
+        }
+    }
+
+    #[test]
+    fn sequences() {
+        // A holey list (array_filter) gives its values in stored order.
+        let holey = arr(vec![
+            (Key::Int(0), s("a")),
+            (Key::Int(2), s("c")),
+            (Key::Int(7), s("h")),
+        ]);
+        assert_eq!(from_value::<Vec<&str>>(&holey).unwrap(), ["a", "c", "h"]);
+        // Keys out of order: still stored order.
+        let shuffled = arr(vec![
+            (Key::Int(1), Value::Int(1)),
+            (Key::Int(0), Value::Int(0)),
+        ]);
+        assert_eq!(from_value::<Vec<i32>>(&shuffled).unwrap(), [1, 0]);
+
+        let pair = Value::list([Value::Int(1), s("x")]);
+        assert_eq!(
+            from_value::<(u8, String)>(&pair).unwrap(),
+            (1, "x".to_owned())
+        );
+        assert_eq!(
+            err::<(u8, String, bool)>(&pair),
+            "invalid length at the top level: expected a tuple of size 3, found 2 elements"
+        );
+        assert_eq!(
+            err::<(u8,)>(&pair),
+            "invalid length at the top level: expected 1 elements, found 2 elements"
+        );
+        // Errors inside name the PHP key, not the position.
+        assert_eq!(
+            err::<Vec<u8>>(&arr(vec![
+                (Key::Int(0), Value::Int(1)),
+                (Key::Int(5), Value::Int(300))
+            ])),
+            "integer 300 at [5] is out of range for u8"
+        );
+    }
+
+    #[test]
+    fn maps_and_keys() {
+        let ints = arr(vec![(Key::Int(5), s("five")), (Key::Int(-1), s("minus"))]);
+        assert_eq!(
+            from_value::<BTreeMap<i64, String>>(&ints).unwrap(),
+            BTreeMap::from([(5, "five".into()), (-1, "minus".into())])
+        );
+        // PHP normalized "5" to i:5; a String key gets the text back.
+        assert_eq!(
+            from_value::<BTreeMap<String, String>>(&ints).unwrap(),
+            BTreeMap::from([("5".into(), "five".into()), ("-1".into(), "minus".into())])
+        );
+        assert_eq!(
+            err::<HashMap<u32, String>>(&ints),
+            "integer -1 at [-1] is out of range for u32"
+        );
+        assert_eq!(
+            err::<HashMap<u32, String>>(&arr(vec![(k("05"), s("x"))])),
+            "invalid type at 05: expected u32, found string key \"05\""
+        );
+        // Object property names that PHP never normalized still read as ints.
+        let object = Value::Object(Object {
+            class: Cow::Borrowed(b"stdClass"),
+            properties: vec![(k("7"), Value::Bool(true))],
+        });
+        assert_eq!(
+            from_value::<HashMap<u32, bool>>(&object).unwrap(),
+            HashMap::from([(7, true)])
+        );
+        assert_eq!(
+            err::<BTreeMap<String, u8>>(&arr(vec![(
+                Key::Str(Cow::Borrowed(b"\xff")),
+                Value::Int(1)
+            )])),
+            "string at \u{fffd} is not valid UTF-8 (invalid byte at offset 0)"
+        );
+        // Byte keys take non-UTF-8 names as they are.
+        let value = arr(vec![(Key::Str(Cow::Borrowed(b"\xff")), Value::Int(1))]);
+        let bytes: BTreeMap<&[u8], u8> = from_value(&value).unwrap();
+        assert_eq!(bytes, BTreeMap::from([(&b"\xff"[..], 1)]));
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Customer {
+        id: u64,
+        email: String,
+        #[serde(default)]
+        note: Option<String>,
+    }
+
+    #[test]
+    fn structs_from_arrays_and_objects() {
+        let array = arr(vec![
+            (k("email"), s("a@example.com")),
+            (k("id"), Value::Int(3)),
+            (k("unknown"), Value::Reference(1)),
+            (
+                k("other"),
+                Value::Custom(Custom {
+                    class: Cow::Borrowed(b"X"),
+                    payload: Cow::Borrowed(b""),
+                }),
+            ),
+            (Key::Int(0), Value::ObjectRef(1)),
+        ]);
+        let want = Customer {
+            id: 3,
+            email: "a@example.com".into(),
+            note: None,
+        };
+        assert_eq!(from_value::<Customer>(&array).unwrap(), want);
+
+        // Public, protected and private properties, as PHP mangles them.
+        let object = Value::Object(Object {
+            class: Cow::Borrowed(b"WC_Customer_Like"),
+            properties: vec![
+                (k("id"), Value::Int(3)),
+                (k("\0*\0email"), s("a@example.com")),
+                (k("\0WC_Customer_Like\0note"), s("vip")),
+                (k("\0*\0data_store"), Value::ObjectRef(2)),
+            ],
+        });
+        assert_eq!(
+            from_value::<Customer>(&object).unwrap(),
+            Customer {
+                note: Some("vip".into()),
+                ..want
+            }
+        );
+
+        assert_eq!(
+            err::<Customer>(&arr(vec![(k("id"), Value::Int(1))])),
+            "missing field \"email\" at the top level"
+        );
+        assert_eq!(
+            err::<Customer>(&s("a")),
+            "invalid type at the top level: expected struct Customer, found string \"a\""
+        );
+    }
+
+    #[test]
+    fn int_keys_match_digit_field_names_only() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Digits {
+            #[serde(rename = "5")]
+            five: bool,
+            #[serde(default)]
+            first: Option<bool>,
+        }
+        let value = arr(vec![
+            (Key::Int(5), Value::Bool(true)),
+            (Key::Int(0), Value::Bool(true)),
+        ]);
+        // i:0 must not select `five` (field index 0) or `first` by position.
+        assert_eq!(
+            from_value::<Digits>(&value).unwrap(),
+            Digits {
+                five: true,
+                first: None
+            }
+        );
+    }
+
+    #[test]
+    fn deny_unknown_fields_names_the_field() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Strict {
+            a: u8,
+        }
+        assert_eq!(
+            err::<Strict>(&arr(vec![(k("a"), Value::Int(1)), (k("b"), Value::Int(2))])),
+            "unknown field \"b\" at b, expected one of [\"a\"]"
+        );
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    enum Status {
+        Active,
+        Paused(u32),
+        Moved(String, u8),
+        Renamed { from: String },
+    }
+
+    #[test]
+    fn enums() {
+        let ok: Vec<(Value<'static>, Status)> = vec![
+            (s("Active"), Status::Active),
+            (arr(vec![(k("Active"), Value::Null)]), Status::Active),
+            (
+                Value::Enum(EnumCase {
+                    class: Cow::Borrowed(b"App\\Status"),
+                    case: Cow::Borrowed(b"Active"),
+                }),
+                Status::Active,
+            ),
+            (arr(vec![(k("Paused"), Value::Int(30))]), Status::Paused(30)),
+            (
+                arr(vec![(k("Moved"), Value::list([s("b"), Value::Int(2)]))]),
+                Status::Moved("b".into(), 2),
+            ),
+            (
+                arr(vec![(k("Renamed"), arr(vec![(k("from"), s("old"))]))]),
+                Status::Renamed { from: "old".into() },
+            ),
+        ];
+        for (value, want) in ok {
+            assert_eq!(from_value::<Status>(&value).unwrap(), want);
+        }
+
+        let errors: Vec<(Value<'static>, &str)> = vec![
+            (
+                s("Gone"),
+                "unknown variant \"Gone\" at the top level, expected one of \
+                 [\"Active\", \"Paused\", \"Moved\", \"Renamed\"]",
+            ),
+            (
+                s("Paused"),
+                "invalid type at the top level: expected a newtype variant as {variant: value}, \
+                 found a bare variant name",
+            ),
+            (
+                arr(vec![(k("Paused"), Value::Int(-1))]),
+                "integer -1 at Paused is out of range for u32",
+            ),
+            (
+                arr(vec![(k("Active"), Value::Int(1))]),
+                "invalid type at Active: expected a unit variant, found int 1",
+            ),
+            (
+                arr(vec![
+                    (k("Active"), Value::Null),
+                    (k("Paused"), Value::Int(1)),
+                ]),
+                "invalid type at the top level: expected enum Status, found array of 2 entries",
+            ),
+            (
+                Value::Enum(EnumCase {
+                    class: Cow::Borrowed(b"Status"),
+                    case: Cow::Borrowed(b"Paused"),
+                }),
+                "invalid type at the top level: expected a newtype variant as {variant: value}, \
+                 found a bare variant name",
+            ),
+            (
+                arr(vec![(k("Renamed"), arr(vec![(k("from"), Value::Int(1))]))]),
+                "invalid type at Renamed.from: expected a string, found int 1",
+            ),
+        ];
+        for (value, want) in errors {
+            assert_eq!(from_value::<Status>(&value).unwrap_err().to_string(), want);
+        }
+    }
+
+    #[test]
+    fn enum_map_keys() {
+        #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        enum Resource {
+            Orders,
+            Customers,
+        }
+        let value = arr(vec![
+            (k("orders"), Value::Int(1)),
+            (k("customers"), Value::Int(2)),
+        ]);
+        assert_eq!(
+            from_value::<BTreeMap<Resource, u8>>(&value).unwrap(),
+            BTreeMap::from([(Resource::Orders, 1), (Resource::Customers, 2)])
+        );
+    }
+
+    #[test]
+    fn error_paths_deep_inside() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Size {
+            width: u32,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Meta {
+            sizes: BTreeMap<String, Size>,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Line {
+            name: String,
+        }
+        let meta = arr(vec![(
+            k("sizes"),
+            arr(vec![(k("thumbnail"), arr(vec![(k("width"), s("150"))]))]),
+        )]);
+        assert_eq!(
+            err::<Meta>(&meta),
+            "invalid type at sizes.thumbnail.width: expected u32, found string \"150\""
+        );
+        let lines = Value::list([
+            arr(vec![(k("name"), s("ok"))]),
+            arr(vec![(k("name"), s("ok"))]),
+            arr(vec![(k("name"), s("ok"))]),
+            arr(vec![(k("name"), raw(b"caf\xe9"))]),
+        ]);
+        let e = from_value::<Vec<Line>>(&lines).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "string at [3].name is not valid UTF-8 (invalid byte at offset 3)"
+        );
+        let path: Vec<_> = e.path().unwrap().segments().cloned().collect();
+        assert_eq!(path, [Segment::Index(3), Segment::Key("name".into())]);
+    }
+}
