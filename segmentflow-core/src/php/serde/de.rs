@@ -31,13 +31,23 @@ fn found(value: &Value<'_>) -> String {
         Value::Int(n) => format!("int {n}"),
         Value::Float(f) => format!("float {}", f.value()),
         Value::Str(s) => format!("string {:?}", text(s)),
-        Value::Array(a) if is_list(a) => format!("list array of {} entries", a.len()),
-        Value::Array(a) => format!("array of {} entries", a.len()),
+        Value::Array(a) if a.is_empty() => "empty array".to_owned(),
+        Value::Array(a) if is_list(a) => format!("list of {}", count(a.len(), "element")),
+        Value::Array(a) => format!("array of {}", count(a.len(), "entry")),
         Value::Object(o) => format!("object of class {}", text(&o.class)),
         Value::Custom(c) => format!("Serializable object (C:) of class {}", text(&c.class)),
         Value::Enum(e) => format!("enum case {}::{}", text(&e.class), text(&e.case)),
         Value::ObjectRef(n) => format!("object reference r:{n};"),
         Value::Reference(n) => format!("reference R:{n};"),
+    }
+}
+
+/// `1 entry`, `2 entries`, `1 element`, `3 elements`.
+fn count(n: usize, noun: &str) -> String {
+    match (n, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        (_, None) => format!("{n} {noun}s"),
     }
 }
 
@@ -346,7 +356,7 @@ impl SeqDeserializer<'_> {
         if left == 0 {
             Ok(())
         } else {
-            let expected = format!("{} elements", self.taken);
+            let expected = format!("a list of {}", count(self.taken, "element"));
             Err(de::Error::invalid_length(
                 self.taken + left,
                 &expected.as_str(),
@@ -878,17 +888,38 @@ mod tests {
                 "invalid type at the top level: expected a map, found Serializable object (C:) of class ArrayObject",
             ),
             (
+                err::<u8>(&arr(vec![])),
+                "invalid type at the top level: expected u8, found empty array",
+            ),
+            (
+                err::<(u8, u8)>(&Value::list([Value::Int(1)])),
+                "invalid length at the top level: expected a tuple of size 2, found 1 element",
+            ),
+            (
                 err::<f64>(&Value::Null),
                 "invalid type at the top level: expected f64, found null (N;)",
             ),
             (
                 err::<u8>(&Value::list([Value::Int(1)])),
-                "invalid type at the top level: expected u8, found list array of 1 entries",
+                "invalid type at the top level: expected u8, found list of 1 element",
             ),
         ];
         for (got, want) in cases {
             assert_eq!(got, want);
         }
+    }
+
+    #[test]
+    fn borrowed_keys_cannot_come_from_int_keys() {
+        let value = arr(vec![(Key::Int(3), s("x"))]);
+        assert_eq!(
+            from_value::<BTreeMap<&str, &str>>(&value)
+                .unwrap_err()
+                .to_string(),
+            "invalid type at [3]: expected a borrowed string, found string \"3\""
+        );
+        let owned: BTreeMap<Cow<'_, str>, &str> = from_value(&value).unwrap();
+        assert_eq!(owned, BTreeMap::from([(Cow::Borrowed("3"), "x")]));
     }
 
     #[test]
@@ -977,7 +1008,7 @@ mod tests {
         );
         assert_eq!(
             err::<(u8,)>(&pair),
-            "invalid length at the top level: expected 1 elements, found 2 elements"
+            "invalid length at the top level: expected a list of 1 element, found 2 elements"
         );
         // Errors inside name the PHP key, not the position.
         assert_eq!(

@@ -95,7 +95,7 @@ pub enum SerdeError {
         found: String,
     },
     /// A list or array has the wrong number of elements.
-    #[error("invalid length at {path}: expected {expected}, found {len} elements")]
+    #[error("invalid length at {path}: expected {expected}, found {len} element{}", if *len == 1 { "" } else { "s" })]
     InvalidLength {
         /// Where.
         path: KeyPath,

@@ -40,6 +40,11 @@
 //! is written as the int key PHP would use and matches an `i:5;` key when
 //! read; an int key never selects a field by position.
 //!
+//! Borrowing: `&str`, `&[u8]` and `Cow` fields and keys lend from the
+//! value. An int key has no text to lend, so a `&str` map key fails on
+//! `i:` keys; use `String` or `Cow<str>` keys where PHP may have normalized
+//! them.
+//!
 //! Writing a map key PHP cannot hold (bool, float, tuple, …) is an error
 //! ([`SerdeError::UnsupportedKey`]). A key written twice (`5` and `"5"`) keeps
 //! its first position and its last value, as repeated `$a[$k] = $v` would.
