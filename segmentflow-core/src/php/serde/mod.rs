@@ -27,10 +27,11 @@
 //! | `f32`, `f64` | `d:` (`f32` widened by its shortest decimal text) | `i:` |
 //! | `char`, `String`, `&str` | `s:` | `s:` must be UTF-8, else an error |
 //! | `&[u8]`, `serde_bytes` buffers | `s:` with the raw bytes | |
+//! | `Vec<u8>` (serde sees a sequence) | a list of `i:` bytes | |
 //! | `Option<T>` | `None` ⇒ `N;`, `Some(x)` ⇒ `x` | |
 //! | `()`, unit struct | `N;` | |
 //! | newtype struct | the inner value | |
-//! | `Vec`, slices, sets, tuples, tuple structs | a list `a:n:{i:0;…i:1;…}` | any array with only int keys, values taken in stored order (holey lists from `array_filter()`); string keys are an error |
+//! | `Vec`, slices, sets, tuples, tuple structs | a list `a:n:{i:0;…i:1;…}` | any array with only int keys, values taken in stored order, the order `foreach` sees (holey lists from `array_filter()`, lists after `unset()`); string keys are an error |
 //! | struct | an array with the field names as keys, in field order | an `O:` object too, property names without their `\0*\0` / `\0Class\0` visibility prefix; unknown keys are skipped |
 //! | maps | an array; integer keys ⇒ `i:` keys, string keys ⇒ `s:` keys except that a canonical decimal integer string becomes an `i:` key as in PHP (`"5"` ⇒ `i:5;`, `"05"` stays a string) | int keys into `String` keys as their decimal text (`i:5;` ⇒ `"5"`); an `O:` object too |
 //! | enum unit variant | the variant name as `s:` | a PHP 8.1 `E:` case with that case name (the class is not checked); `{variant: N;}` |
@@ -71,8 +72,9 @@
 //! ## Errors
 //!
 //! A [`SerdeError`] names the key path it happened at, such as
-//! `sizes.thumbnail.width` or `[3].name` (string keys dotted, int keys and
-//! list positions bracketed), and what was expected and found.
+//! `sizes.thumbnail.width` or `[3].name` (string keys dotted, int keys
+//! bracketed; for a list element that is its PHP key, which in a holey list
+//! is not its position), and what was expected and found.
 //!
 //! ## WordPress leniency
 //!
@@ -604,6 +606,34 @@ mod tests {
                 use_verbose_page_rules: false,
             }
         );
+    }
+
+    proptest::proptest! {
+        /// Whatever PHP does to string keys, a `String`-keyed map comes back
+        /// unchanged, and every key that looks like an int became one.
+        #[test]
+        fn string_keyed_maps_round_trip(
+            map in proptest::collection::btree_map("-?[0-9]{0,3}|[a-z ]{0,3}|-?[0-9]{18,20}", proptest::option::of(proptest::num::i64::ANY), 0..8)
+        ) {
+            let value = to_value(&map).unwrap();
+            for (key, _) in value.entries().unwrap() {
+                if let Key::Str(text) = key {
+                    let text = std::str::from_utf8(text).unwrap();
+                    proptest::prop_assert!(
+                        text.parse::<i64>().map(|n| n.to_string() != text).unwrap_or(true),
+                        "{text:?} should have become an int key"
+                    );
+                }
+            }
+            let back: BTreeMap<String, Option<i64>> = from_value(&value).unwrap();
+            proptest::prop_assert_eq!(back, map);
+        }
+
+        #[test]
+        fn every_i64_text_is_an_int_key(n in proptest::num::i64::ANY) {
+            let text = n.to_string();
+            proptest::prop_assert_eq!(array_key(text.as_bytes()), Key::Int(n));
+        }
     }
 
     #[test]

@@ -198,10 +198,10 @@ impl ser::Serializer for ValueSerializer {
         })
     }
     fn serialize_map(self, len: Option<usize>) -> Result<MapBuilder, SerdeError> {
-        Ok(MapBuilder::new(len.unwrap_or(0)))
+        Ok(MapBuilder::new(len.unwrap_or(0), true))
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<MapBuilder, SerdeError> {
-        Ok(MapBuilder::new(len))
+        Ok(MapBuilder::new(len, false))
     }
     fn serialize_struct_variant(
         self,
@@ -212,7 +212,7 @@ impl ser::Serializer for ValueSerializer {
     ) -> Result<VariantBuilder<MapBuilder>, SerdeError> {
         Ok(VariantBuilder {
             variant,
-            inner: MapBuilder::new(len),
+            inner: MapBuilder::new(len, false),
         })
     }
 }
@@ -285,17 +285,17 @@ impl ser::SerializeTupleStruct for ListBuilder {
 pub struct MapBuilder {
     entries: Vec<(Key<'static>, Value<'static>)>,
     /// Where each key sits in `entries`, to apply PHP's "same key
-    /// overwrites" rule.
-    positions: HashMap<Key<'static>, usize>,
+    /// overwrites" rule; `None` for structs, whose field names are unique.
+    positions: Option<HashMap<Key<'static>, usize>>,
     /// The key given by `serialize_key`, waiting for its value.
     pending: Option<Key<'static>>,
 }
 
 impl MapBuilder {
-    fn new(len: usize) -> Self {
+    fn new(len: usize, dedupe: bool) -> Self {
         MapBuilder {
             entries: Vec::with_capacity(len.min(4096)),
-            positions: HashMap::new(),
+            positions: dedupe.then(HashMap::new),
             pending: None,
         }
     }
@@ -308,17 +308,14 @@ impl MapBuilder {
         let value = value
             .serialize(ValueSerializer)
             .map_err(|e| e.within(Segment::from(&key)))?;
-        match self.positions.get(&key) {
-            Some(&at) => {
-                if let Some(slot) = self.entries.get_mut(at) {
-                    slot.1 = value;
-                }
+        if let Some(positions) = &mut self.positions {
+            if let Some(slot) = positions.get(&key).and_then(|&at| self.entries.get_mut(at)) {
+                slot.1 = value;
+                return Ok(());
             }
-            None => {
-                self.positions.insert(key.clone(), self.entries.len());
-                self.entries.push((key, value));
-            }
+            positions.insert(key.clone(), self.entries.len());
         }
+        self.entries.push((key, value));
         Ok(())
     }
 
