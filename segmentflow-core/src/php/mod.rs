@@ -6,8 +6,10 @@
 //! crates.io have similar gaps (see `shared/reference/rust-stack.md`).
 
 pub mod float;
+pub mod serde;
 mod value;
 
+pub use self::serde::{SerdeError, from_bytes, from_value, to_bytes, to_value};
 pub use value::{Custom, EnumCase, Float, Key, Object, PropertyName, Value};
 
 /// Decodes one serialized PHP value. (Placeholder until the codec lands.)
