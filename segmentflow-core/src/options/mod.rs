@@ -607,11 +607,7 @@ impl Autoload {
         let bad = || VersionError {
             version: version.to_string(),
         };
-        let numeric = version
-            .trim()
-            .split(['-', '+'])
-            .next()
-            .unwrap_or_default();
+        let numeric = version.trim().split(['-', '+']).next().unwrap_or_default();
         let mut parts = numeric.split('.');
         let major: u32 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
         let minor: u32 = match parts.next() {
@@ -868,13 +864,17 @@ impl SettingValue {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SettingError {
     /// The setting name is not one the CLI may change.
-    #[error("unknown setting {name:?}; settable: debug_mode, consent_required, api_host, app_host, wc_enabled")]
+    #[error(
+        "unknown setting {name:?}; settable: debug_mode, consent_required, api_host, app_host, wc_enabled"
+    )]
     UnknownSetting {
         /// The name as given.
         name: String,
     },
     /// A boolean setting got something else.
-    #[error("{setting}: {value:?} is not a boolean; use one of: on, off, true, false, yes, no, 1, 0")]
+    #[error(
+        "{setting}: {value:?} is not a boolean; use one of: on, off, true, false, yes, no, 1, 0"
+    )]
     InvalidBool {
         /// The setting's short name.
         setting: &'static str,

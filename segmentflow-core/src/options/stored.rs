@@ -18,7 +18,10 @@ use std::borrow::Cow;
 /// PHP's `trim()` character set.
 fn php_trim(raw: &[u8]) -> &[u8] {
     const WS: &[u8] = b" \t\n\r\0\x0B";
-    let start = raw.iter().position(|b| !WS.contains(b)).unwrap_or(raw.len());
+    let start = raw
+        .iter()
+        .position(|b| !WS.contains(b))
+        .unwrap_or(raw.len());
     let end = raw
         .iter()
         .rposition(|b| !WS.contains(b))
@@ -98,7 +101,9 @@ pub(crate) fn maybe_unserialize(raw: &[u8]) -> Unserialized<'_> {
             b"b:1;" => Unserialized::Bool(true),
             _ => Unserialized::Bool(false),
         },
-        Some(b'i') => parse_int(&data[2..data.len() - 1]).map_or(Unserialized::Bool(false), Unserialized::Int),
+        Some(b'i') => {
+            parse_int(&data[2..data.len() - 1]).map_or(Unserialized::Bool(false), Unserialized::Int)
+        }
         Some(b'd') => {
             let text = &data[2..data.len() - 1];
             std::str::from_utf8(text)

@@ -76,8 +76,16 @@ fn connected_follows_php_empty() {
 #[test]
 fn platform_values() {
     let cases: &[(&[u8], RecordedPlatform, Platform)] = &[
-        (b"woocommerce", RecordedPlatform::WooCommerce, Platform::WooCommerce),
-        (b"wordpress", RecordedPlatform::WordPress, Platform::WordPress),
+        (
+            b"woocommerce",
+            RecordedPlatform::WooCommerce,
+            Platform::WooCommerce,
+        ),
+        (
+            b"wordpress",
+            RecordedPlatform::WordPress,
+            Platform::WordPress,
+        ),
         (b"", RecordedPlatform::Unrecorded, Platform::WordPress),
         (
             b"WordPress",
@@ -111,7 +119,10 @@ fn strings_problems_and_stored_names() {
     assert_eq!(o.api_host, DEFAULT_API_HOST, "array in a string option");
     assert_eq!(o.app_host, "", "present but empty stays empty");
     assert!(o.wc_upgrade_notice);
-    assert_eq!(o.stored, vec![ORGANIZATION_NAME, API_HOST, APP_HOST, ACTIVATED_AT]);
+    assert_eq!(
+        o.stored,
+        vec![ORGANIZATION_NAME, API_HOST, APP_HOST, ACTIVATED_AT]
+    );
     assert!(o.problems.contains(&OptionProblem::NotUtf8 {
         name: ORGANIZATION_NAME
     }));
@@ -158,7 +169,12 @@ fn option_table_is_complete_and_consistent() {
         ]
     );
     for info in OPTIONS {
-        assert_eq!(info.secret, info.kind == OptionKind::Secret, "{}", info.name);
+        assert_eq!(
+            info.secret,
+            info.kind == OptionKind::Secret,
+            "{}",
+            info.name
+        );
         if let Some(setting) = info.setting {
             assert_eq!(setting.option_name(), info.name);
         }
@@ -167,7 +183,11 @@ fn option_table_is_complete_and_consistent() {
         let info = option_info(setting.option_name()).expect("every setting has an option");
         assert_eq!(info.setting, Some(setting));
     }
-    let secrets: Vec<&str> = OPTIONS.iter().filter(|o| o.secret).map(|o| o.name).collect();
+    let secrets: Vec<&str> = OPTIONS
+        .iter()
+        .filter(|o| o.secret)
+        .map(|o| o.name)
+        .collect();
     assert_eq!(secrets, [WRITE_KEY, WEBHOOK_SECRET]);
 }
 
@@ -237,7 +257,10 @@ fn setting_names() {
         assert_eq!(Setting::from_name(name).ok(), *expected, "name {name:?}");
     }
     let err = Setting::from_name("write_key").expect_err("not settable");
-    assert!(err.to_string().contains("debug_mode, consent_required"), "{err}");
+    assert!(
+        err.to_string().contains("debug_mode, consent_required"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -304,7 +327,10 @@ fn setting_rows_match_update_option() {
     let err = Setting::ApiHost
         .parse_value("http://example.com")
         .expect_err("insecure");
-    assert!(matches!(err, SettingError::Url(UrlError::InsecureHttp { .. })));
+    assert!(matches!(
+        err,
+        SettingError::Url(UrlError::InsecureHttp { .. })
+    ));
 }
 
 #[test]

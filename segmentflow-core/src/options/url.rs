@@ -43,7 +43,9 @@ pub enum UrlError {
         value: String,
     },
     /// A scheme other than `https`/`http`.
-    #[error("{setting}: {value:?} uses the {scheme:?} scheme; only https:// (or http:// to localhost) is allowed")]
+    #[error(
+        "{setting}: {value:?} uses the {scheme:?} scheme; only https:// (or http:// to localhost) is allowed"
+    )]
     UnsupportedScheme {
         /// The setting or field name.
         setting: String,
@@ -53,7 +55,9 @@ pub enum UrlError {
         scheme: String,
     },
     /// `http://` to a host that is not loopback.
-    #[error("{setting}: {value:?} uses plain http:// to {host:?}; use https://, or http:// only to localhost, 127.0.0.0/8 or [::1]")]
+    #[error(
+        "{setting}: {value:?} uses plain http:// to {host:?}; use https://, or http:// only to localhost, 127.0.0.0/8 or [::1]"
+    )]
     InsecureHttp {
         /// The setting or field name.
         setting: String,
@@ -99,7 +103,9 @@ pub enum UrlError {
         value: String,
     },
     /// A character `esc_url_raw` would strip or rewrite.
-    #[error("{setting}: {value:?} contains {character:?} at byte {offset}, which is not allowed in a URL")]
+    #[error(
+        "{setting}: {value:?} contains {character:?} at byte {offset}, which is not allowed in a URL"
+    )]
     BadCharacter {
         /// The setting or field name.
         setting: String,
@@ -216,7 +222,10 @@ pub fn validate_url(setting: &str, input: &str, kind: UrlKind) -> Result<ValidUr
     };
     let scheme = &trimmed[..colon];
     let scheme_ok = !scheme.is_empty()
-        && scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
         && scheme
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.');
@@ -365,8 +374,14 @@ mod tests {
         let ok: &[(&str, &str)] = &[
             ("https://api.segmentflow.ai", "https://api.segmentflow.ai"),
             ("https://api.segmentflow.ai/", "https://api.segmentflow.ai"),
-            ("https://api.segmentflow.ai///", "https://api.segmentflow.ai"),
-            ("  https://api.segmentflow.ai \n", "https://api.segmentflow.ai"),
+            (
+                "https://api.segmentflow.ai///",
+                "https://api.segmentflow.ai",
+            ),
+            (
+                "  https://api.segmentflow.ai \n",
+                "https://api.segmentflow.ai",
+            ),
             ("HTTPS://API.example.com", "https://API.example.com"),
             ("https://example.com/proxy/", "https://example.com/proxy"),
             ("https://example.com:8443", "https://example.com:8443"),
@@ -597,9 +612,7 @@ mod tests {
         .expect("valid");
         assert_eq!(url.as_str(), "http://127.0.0.1:9000/hook/");
         assert!(url.is_loopback());
-        assert!(
-            validate_url("webhook_delivery_url", "https://a/b#c", UrlKind::Endpoint).is_err()
-        );
+        assert!(validate_url("webhook_delivery_url", "https://a/b#c", UrlKind::Endpoint).is_err());
     }
 
     #[test]
