@@ -488,3 +488,24 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn poll_parsing_never_panics(status in 100u16..600, body in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let outcome = parse_poll_response(status, &body);
+            if status == 404 || status == 410 {
+                prop_assert_eq!(outcome, PollOutcome::Expired { status });
+            }
+        }
+
+        #[test]
+        fn connect_input_never_panics(body in "\\PC{0,120}") {
+            let _ = ConnectCredentials::from_input_json(body.as_bytes());
+        }
+    }
+}

@@ -346,3 +346,48 @@ fn secret_rows_are_masked_in_debug_and_serialize() {
         r#"{"name":"segmentflow_write_key","value":"sk_live…a1b2","autoload_if_new":"auto"}"#
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn reading_arbitrary_rows_never_panics(
+            values in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..40), 14)
+        ) {
+            let rows: Vec<(&str, &[u8])> = OPTIONS
+                .iter()
+                .map(|o| o.name)
+                .zip(values.iter().map(Vec::as_slice))
+                .collect();
+            let o = PluginOptions::from_rows(rows.iter().copied());
+            let _ = o.api_host_url();
+            let _ = o.activated_at_utc();
+            prop_assert_eq!(o.entries().len(), OPTIONS.len());
+        }
+
+        #[test]
+        fn url_validation_never_panics(input in prop_oneof![
+            "\\PC{0,40}",
+            "[ ]?(HTTPS?|https?|ftp)://[a-zA-Z0-9.:@%\\[\\]-]{0,24}(/[a-z?#]{0,6})?/{0,2}[ ]?",
+        ]) {
+            if let Ok(url) = validate_url("segmentflow_api_host", &input, UrlKind::Host) {
+                // Whatever passes is https, or http to loopback, and stable.
+                prop_assert!(url.as_str().starts_with("https://") || url.is_loopback());
+                let again = validate_url("segmentflow_api_host", url.as_str(), UrlKind::Host);
+                prop_assert_eq!(again.as_ref().map(ValidUrl::as_str), Ok(url.as_str()));
+            }
+        }
+
+        #[test]
+        fn masking_hides_all_but_tag_and_last_four(body in "[a-z0-9]{12,40}") {
+            let masked = mask_secret(&body);
+            let last4: String = body.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+            prop_assert_eq!(masked, format!("…{last4}"));
+            let tagged = format!("sk_live_{body}");
+            let masked = mask_secret(&tagged);
+            prop_assert_eq!(masked, format!("sk_live…{last4}"));
+        }
+    }
+}
