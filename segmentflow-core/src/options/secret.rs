@@ -6,28 +6,7 @@
 //! struct by accident; the real text is only reachable through
 //! [`Secret::expose`], which is easy to search for in review.
 //!
-//! # Masking rule
-//!
-//! [`mask_secret`] keeps two things a person needs to recognise a key and
-//! nothing more:
-//!
-//! * a **type tag**: the leading `_`-terminated segments made only of ASCII
-//!   letters, at most 7 characters together (`sk_live_…` → `sk_live`,
-//!   `whsec_…` → `whsec`). Random key material is never shown as a prefix:
-//!   a key without such a tag (`f3a9…`) shows no prefix at all;
-//! * the **last 4 characters**.
-//!
-//! Everything in between becomes `…`. At least 8 characters must stay hidden:
-//! if the tag plus the last 4 would leave fewer, the tag is dropped; if even
-//! the last 4 would leave fewer than 8 hidden, the whole value is shown as
-//! `••••`. The empty secret is shown as the empty string.
-//!
-//! ```
-//! use segmentflow_core::options::mask_secret;
-//! assert_eq!(mask_secret("sk_live_abcdef0123456789a1b2"), "sk_live…a1b2");
-//! assert_eq!(mask_secret("f3a9c2d1e0b7a6c5d4e3"), "…d4e3");
-//! assert_eq!(mask_secret("short"), "••••");
-//! ```
+//! How secrets are masked is described on [`mask_secret`].
 
 use std::fmt;
 use subtle::ConstantTimeEq;
@@ -39,8 +18,28 @@ const SHOWN_SUFFIX_CHARS: usize = 4;
 /// The fewest characters that must stay hidden.
 const MIN_HIDDEN_CHARS: usize = 8;
 
-/// Masks a secret for display; see the [module documentation](self) for the
-/// rule.
+/// Masks a secret for display.
+///
+/// It keeps two things a person needs to recognise a key and
+/// nothing more:
+///
+/// * a **type tag**: the leading `_`-terminated segments made only of ASCII
+///   letters, at most 7 characters together (`sk_live_…` → `sk_live`,
+///   `whsec_…` → `whsec`). Random key material is never shown as a prefix:
+///   a key without such a tag (`f3a9…`) shows no prefix at all;
+/// * the **last 4 characters**.
+///
+/// Everything in between becomes `…`. At least 8 characters must stay hidden:
+/// if the tag plus the last 4 would leave fewer, the tag is dropped; if even
+/// the last 4 would leave fewer than 8 hidden, the whole value is shown as
+/// `••••`. The empty secret is shown as the empty string.
+///
+/// ```
+/// use segmentflow_core::options::mask_secret;
+/// assert_eq!(mask_secret("sk_live_abcdef0123456789a1b2"), "sk_live…a1b2");
+/// assert_eq!(mask_secret("f3a9c2d1e0b7a6c5d4e3"), "…d4e3");
+/// assert_eq!(mask_secret("short"), "••••");
+/// ```
 pub fn mask_secret(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let total = chars.len();
