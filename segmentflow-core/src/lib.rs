@@ -23,5 +23,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
+pub mod connection;
+pub mod options;
 pub mod php;
 pub mod wp_json;
