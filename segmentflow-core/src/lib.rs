@@ -23,5 +23,6 @@
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
+pub mod consent;
 pub mod php;
 pub mod wp_json;
