@@ -25,4 +25,5 @@
 
 pub mod consent;
 pub mod php;
+pub mod tracking;
 pub mod wp_json;
