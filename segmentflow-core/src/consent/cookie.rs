@@ -1114,6 +1114,56 @@ mod tests {
     }
 
     #[test]
+    fn unescaped_json_from_other_writers_is_accepted() {
+        // JSON.stringify leaves `/` and non-ASCII alone; PHP's reader takes it.
+        let raw = b64(r#"{"a":"x","e":"a/b@c.de"}"#);
+        let c = IdCookie::decode_wire(&encode_wire_value(&raw, Side::Browser), Side::Php)
+            .expect("php reads the browser form");
+        assert_eq!(c.get_str(IdField::Email), Some("a/b@c.de"));
+        // Re-encoding by PHP escapes the slash.
+        let php = c.encode(Side::Php).expect("php encodes");
+        assert_eq!(php, b64(r#"{"a":"x","e":"a\/b@c.de"}"#));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoders_never_panic(raw in ".{0,80}") {
+            for side in [Side::Php, Side::Browser] {
+                let _ = ConsentCookie::decode_wire(&raw, side);
+                let _ = IdCookie::decode_wire(&raw, side);
+                let _ = ConsentState::read(Some(&raw), side);
+            }
+            let _ = read_identity(Some(&raw), Some(&raw), Some(&raw));
+            let _ = sanitize_text_field(&raw);
+        }
+
+        #[test]
+        fn consent_round_trips(a in proptest::option::of(proptest::bool::ANY),
+                               m in proptest::option::of(proptest::bool::ANY)) {
+            proptest::prop_assume!(a.is_some() || m.is_some());
+            let cookie = ConsentCookie { analytics: a, marketing: m };
+            for writer in [Side::Php, Side::Browser] {
+                let wire = cookie.set_cookie(writer, true);
+                let on_wire = encode_wire_value(&wire.value, writer);
+                for reader in [Side::Php, Side::Browser] {
+                    let back = ConsentCookie::decode_wire(&on_wire, reader).expect("round trip");
+                    proptest::prop_assert_eq!(back.flags(), cookie.flags());
+                }
+            }
+        }
+
+        #[test]
+        fn id_cookie_round_trips_through_php(a in "[a-z0-9-]{2,40}", e in ".{0,40}", p in "[+0-9 ]{0,15}") {
+            let base = IdCookie::new(&a);
+            let members = IdCookie::merged(Some(&base), &[(IdField::Email, &e), (IdField::Phone, &p)]);
+            let value = IdCookie::encode_members(&members, Side::Php).expect("php encodes anything");
+            let wire = encode_wire_value(&value, Side::Php);
+            let back = IdCookie::decode_wire(&wire, Side::Php).expect("round trip");
+            proptest::prop_assert_eq!(back.members(), &members);
+        }
+    }
+
+    #[test]
     fn wire_encoding_matches_php_and_js() {
         // PHP 8.2 setcookie(): `a%20b%2Bc%2Fd%3D%C3%A9`, `x-_.~%21%2A%28%29%27`.
         assert_eq!(
