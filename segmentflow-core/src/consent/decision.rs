@@ -180,6 +180,26 @@ pub fn php_may_write_identity_cookie(consent: Option<&ConsentCookie>) -> bool {
     consent.is_some()
 }
 
+/// What the browser gate does to its cookies on `setConsent(flags)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BrowserCookieAction {
+    /// Analytics granted: keep `sf_id` or mint one (`{"a": uuid}`, 1 year),
+    /// then flush the queue.
+    EnsureIdentity,
+    /// Analytics denied: delete `sf_id` and `sf_utm`, drop the queue.
+    DeleteIdentityAndUtm,
+}
+
+/// The browser's `sf_id` / `sf_utm` handling for a banner decision (the
+/// `sf_consent` cookie itself is written in both cases).
+pub fn browser_cookie_action(flags: ConsentFlags) -> BrowserCookieAction {
+    if flags.analytics {
+        BrowserCookieAction::EnsureIdentity
+    } else {
+        BrowserCookieAction::DeleteIdentityAndUtm
+    }
+}
+
 /// The result of `ensure_anonymous_id()`, run by PHP early on every request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnonymousId {
@@ -575,6 +595,25 @@ mod tests {
         );
         assert!(!php_may_write_identity_cookie(None));
         assert!(php_may_write_identity_cookie(Some(&denied)));
+    }
+
+    #[test]
+    fn browser_cookie_actions() {
+        let cases = [
+            (true, false, BrowserCookieAction::EnsureIdentity),
+            (true, true, BrowserCookieAction::EnsureIdentity),
+            (false, true, BrowserCookieAction::DeleteIdentityAndUtm),
+            (false, false, BrowserCookieAction::DeleteIdentityAndUtm),
+        ];
+        for (analytics, marketing, want) in cases {
+            assert_eq!(
+                browser_cookie_action(ConsentFlags {
+                    analytics,
+                    marketing
+                }),
+                want
+            );
+        }
     }
 
     #[test]

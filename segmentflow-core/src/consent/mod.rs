@@ -39,9 +39,10 @@ pub use cookie::{
     Side, decode_wire_value, encode_wire_value, read_identity, sanitize_text_field, truthy,
 };
 pub use decision::{
-    AnonymousId, DecisionBasis, Disposition, GateState, LawfulBasis, ServerEvent, ServerIdentity,
-    TrackingDecision, ensure_anonymous_id, ingest_consent, is_email, php_may_write_identity_cookie,
-    resolve_server_identity, tracking_decision,
+    AnonymousId, BrowserCookieAction, DecisionBasis, Disposition, GateState, LawfulBasis,
+    ServerEvent, ServerIdentity, TrackingDecision, browser_cookie_action, ensure_anonymous_id,
+    ingest_consent, is_email, php_may_write_identity_cookie, resolve_server_identity,
+    tracking_decision,
 };
 pub use set_cookie::SetCookie;
 pub use uuid::{UuidError, is_uuid_v7, parse_uuid_v7, uuid_v7};
