@@ -25,5 +25,7 @@
 
 pub mod connection;
 pub mod options;
+pub mod consent;
 pub mod php;
+pub mod tracking;
 pub mod wp_json;
