@@ -24,8 +24,8 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod connection;
-pub mod options;
 pub mod consent;
+pub mod options;
 pub mod php;
 pub mod tracking;
 pub mod wp_json;
