@@ -24,4 +24,5 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod php;
+pub mod webhooks;
 pub mod wp_json;
