@@ -4,9 +4,12 @@
 //!
 //! ## What the plugin does (`Segmentflow_WC_Webhooks`)
 //!
-//! * A row is the plugin's when its `name` matches `LIKE 'Segmentflow: %'`.
-//!   Under the table's case-insensitive collation that means "starts with
-//!   `Segmentflow: `, ASCII letters in any case" ([`is_segmentflow_name`]).
+//! * A row is the plugin's when its `name` matches `LIKE 'Segmentflow: %'`
+//!   ([`NAME_LIKE`]). Under the table's case-insensitive collation that means
+//!   "starts with `Segmentflow: `, letters in any case"
+//!   ([`is_segmentflow_name`], which folds ASCII case only; MariaDB's
+//!   `utf8mb4_unicode_520_ci` also equates accented letters, so
+//!   `Ségmentflow: x` matches there and not here — a name nobody writes).
 //! * `register_webhooks()` skips every topic that already has a Segmentflow
 //!   row **with `status = 'active'`** and creates the others through
 //!   `WC_Webhook` (name `Segmentflow: <topic>`, status active, `wp_api_v2`,
@@ -47,7 +50,10 @@
 //! request: after inserting, updating the status of, or deleting rows with
 //! SQL, delete those transients (`_transient_<name>` and
 //! `_transient_timeout_<name>` options, or the object cache) or WooCommerce
-//! will not see the change. A direct update does not send WooCommerce's ping
+//! will not see the change. An update through WooCommerce also sets
+//! `date_modified`/`date_modified_gmt` to [`row_dates`] of the moment; a
+//! direct update should do the same. A direct update does not send
+//! WooCommerce's ping
 //! (`webhook_id=<id>` form POST) either; `pending_delivery` stays set until an
 //! update through WooCommerce sends one.
 
@@ -55,6 +61,9 @@ use super::delivery::{DEFAULT_MAX_FAILURES, failures_until_disabled};
 use super::{ApiVersion, NAME_PREFIX, Topic, WebhookSecret, WebhookStatus};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// The `LIKE` pattern the plugin selects its rows with.
+pub const NAME_LIKE: &str = "Segmentflow: %";
 
 /// The transients in which WooCommerce caches webhook ids
 /// (`WC_Webhook_Data_Store::get_transient_key`): the unfiltered list and one

@@ -248,4 +248,18 @@ mod tests {
             Err(SignatureError::Mismatch)
         );
     }
+
+    proptest::proptest! {
+        /// Decoding never panics and only ever shortens the text.
+        #[test]
+        fn decode_never_panics(text in "(&|#|x|X|0|2|3|6|7|8|9|4|;|amp|lt|gt|quot|é|a)*") {
+            let decoded = decode_secret(&text);
+            proptest::prop_assert!(decoded.len() <= text.len());
+        }
+
+        #[test]
+        fn verify_never_panics(header in proptest::prelude::any::<String>(), body in proptest::prelude::any::<Vec<u8>>()) {
+            let _ = verify(Some(&header), &body, &WebhookSecret::new("k"));
+        }
+    }
 }

@@ -1381,4 +1381,25 @@ mod tests {
             })
         );
     }
+
+    proptest::proptest! {
+        /// Any text — PHP-flavoured or not — is read without panicking, and
+        /// every accessor answers.
+        #[test]
+        fn never_panics(src in "(<\\?php |define|defined|\\(|\\)|'|\"|\\\\|\\$table_prefix|=|;|\\{|\\}|if|else|:|endif|\\|\\||//|#|/\\*|\\*/|\\?>|<<<|EOT|\n| |x|DB_NAME|,|0x|1|\\.|function|include|\\[|\\]|é)*") {
+            if let Ok(config) = WpConfig::parse(&src) {
+                let _ = config.database();
+                let _ = config.multisite();
+                let _ = config.site_overrides();
+                let _ = format!("{config:?}");
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(src in proptest::prelude::any::<String>()) {
+            if let Ok(config) = WpConfig::parse(&src) {
+                let _ = config.database();
+            }
+        }
+    }
 }

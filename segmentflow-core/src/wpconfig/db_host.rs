@@ -463,4 +463,18 @@ mod tests {
             assert!(message.contains(value), "{message}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(value in "(p:|\\[|\\]|:|/|::|[0-9a-fA-F]|[0-9]{1,7}|localhost|x|é| )*") {
+            if let Ok(host) = DbHost::parse(&value) {
+                let _ = host.endpoint(SOCK);
+            }
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(value in proptest::prelude::any::<String>()) {
+            let _ = DbHost::parse(&value);
+        }
+    }
 }
