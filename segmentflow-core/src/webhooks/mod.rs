@@ -23,6 +23,27 @@
 //! Secrets are carried in [`WebhookSecret`], whose `Debug` and `Serialize`
 //! output is masked; the raw value is only reachable through
 //! [`WebhookSecret::expose`].
+//!
+//! ```
+//! use segmentflow_core::webhooks::{Topic, WebhookSecret, delivery, signature};
+//!
+//! let secret = WebhookSecret::new("whsec_example_0123456789");
+//! let body = br#"{"id":118,"status":"completed"}"#;
+//! let sender = delivery::Sender {
+//!     home_url: "https://shop.example".into(),
+//!     wc_version: "9.2.5".into(),
+//!     wp_version: "6.6.2".into(),
+//! };
+//! // Same order, same modification time: same delivery id, on every run.
+//! let id = delivery::delivery_id(&sender.source(), Topic::OrderUpdated, 118, 1_795_819_178, None);
+//! let headers = delivery::headers(&sender, 7, Topic::OrderUpdated, body, &secret, &id);
+//! assert_eq!(headers.get("x-wc-webhook-topic"), Some("order.updated"));
+//!
+//! // The receiving side checks the signature over the raw bytes.
+//! let sig = headers.get("X-WC-Webhook-Signature");
+//! assert!(signature::verify(sig, body, &secret).is_ok());
+//! assert!(signature::verify(sig, b"{}", &secret).is_err());
+//! ```
 
 pub mod delivery;
 pub mod registration;
