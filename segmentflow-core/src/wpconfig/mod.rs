@@ -33,6 +33,7 @@
 
 pub mod config_file;
 pub mod db_host;
+mod extract;
 mod lexer;
 pub mod site_context;
 pub mod table_prefix;
