@@ -30,11 +30,14 @@ enum Ctx {
     Body,
 }
 
+/// A single forward walk over the tokens, tracking the conditions in force.
 struct Extractor<'a> {
     src: &'a str,
     toks: &'a [Token],
+    /// The current token.
     i: usize,
-    /// Open `{` blocks (and alternative-syntax `:` blocks).
+    /// Open `{` blocks, and alternative-syntax `:` blocks (flagged `true`,
+    /// closed by `endif;` and friends).
     blocks: Vec<(Ctx, bool)>,
     /// Single-statement conditions (`if (…) stmt;`) in force until the
     /// statement ends, with the block depth they belong to.
@@ -128,7 +131,7 @@ impl<'a> Extractor<'a> {
                     } else {
                         guards
                     };
-                    self.open_control(Ctx::Cond(guards));
+                    self.open_control(Ctx::Cond(guards), is_else_if);
                 }
                 Tok::Name(n) if n.eq_ignore_ascii_case("else") => {
                     self.i += 1;
@@ -137,7 +140,7 @@ impl<'a> Extractor<'a> {
                         self.singles
                             .push((Ctx::Cond(Vec::new()), self.blocks.len()));
                     } else {
-                        self.open_control(Ctx::Cond(Vec::new()));
+                        self.open_control(Ctx::Cond(Vec::new()), true);
                     }
                 }
                 Tok::Name(n)
@@ -199,9 +202,7 @@ impl<'a> Extractor<'a> {
         }
         (self.entries, self.first_include)
     }
-}
 
-impl Extractor<'_> {
     /// Whether the reader is inside (or just before) a function or class
     /// body.
     fn in_body(&self) -> bool {
@@ -211,9 +212,7 @@ impl Extractor<'_> {
                 .as_ref()
                 .is_some_and(|c| matches!(c, Ctx::Body))
     }
-}
 
-impl Extractor<'_> {
     /// Whether the token at `i` is used as a member (`->define`,
     /// `::define`).
     fn is_member(&self, i: usize) -> bool {
@@ -232,17 +231,14 @@ impl Extractor<'_> {
     }
 
     /// After a control keyword's condition: a `{` block, a `:` block, or a
-    /// single statement.
-    fn open_control(&mut self, ctx: Ctx) {
+    /// single statement. `branch` is true for `else` and `elseif`, whose
+    /// alternative-syntax block replaces the previous branch's.
+    fn open_control(&mut self, ctx: Ctx, branch: bool) {
         match self.tok(self.i) {
             Some(Tok::Punct("{")) => self.pending_block = Some(ctx),
             Some(Tok::Punct(":")) => {
-                // Alternative syntax; `else:`/`elseif …:` replace the block.
-                if let Some((_, true)) = self.blocks.last() {
-                    let reopen = matches!(ctx, Ctx::Cond(ref g) if g.is_empty());
-                    if reopen {
-                        self.blocks.pop();
-                    }
+                if branch && matches!(self.blocks.last(), Some((_, true))) {
+                    self.blocks.pop();
                 }
                 self.blocks.push((ctx, true));
                 self.i += 1;
