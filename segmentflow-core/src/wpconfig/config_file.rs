@@ -765,6 +765,21 @@ mod tests {
             ),
             ("<?php $o->define('X', 1); C::define('X', 2);", "X", None),
             (
+                "<?php $c = Foo::class; { define('X', 9); }",
+                "X",
+                Some(ConfigValue::Int(9)),
+            ),
+            (
+                "<?php $f = fn($x) => $x; { define('X', 10); }",
+                "X",
+                Some(ConfigValue::Int(10)),
+            ),
+            (
+                "<?php try { define('X', 11); } catch (E $e) {}",
+                "X",
+                Some(ConfigValue::Int(11)),
+            ),
+            (
                 "<?php include 'x.php'; define('X', 1);",
                 "X",
                 Some(ConfigValue::Int(1)),
@@ -828,6 +843,8 @@ mod tests {
             "<?php if (a): elseif (!defined('X')): define('X', 1); endif;",
             "<?php while (a) { define('X', 1); }",
             "<?php switch (a) { case 1: define('X', 1); }",
+            "<?php echo match (a) { 1 => define('X', 1) };",
+            "<?php try {} catch (E $e) { define('X', 1); }",
             "<?php if (!defined('X')) if (b) define('X', 1);",
             "<?php $a ? define('X', 1) : null;",
             "<?php $table_prefix = 'a'; if (b) $table_prefix = 'b';",

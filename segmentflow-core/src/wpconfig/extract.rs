@@ -119,9 +119,11 @@ impl<'a> Extractor<'a> {
                     self.i += 1;
                 }
                 Tok::Name(n)
-                    if ["if", "elseif", "while", "for", "foreach", "switch", "catch"]
-                        .iter()
-                        .any(|k| n.eq_ignore_ascii_case(k)) =>
+                    if [
+                        "if", "elseif", "while", "for", "foreach", "switch", "catch", "match",
+                    ]
+                    .iter()
+                    .any(|k| n.eq_ignore_ascii_case(k)) =>
                 {
                     let is_else_if = n.eq_ignore_ascii_case("elseif");
                     self.i += 1;
@@ -154,9 +156,10 @@ impl<'a> Extractor<'a> {
                     self.i += 1;
                 }
                 Tok::Name(n)
-                    if ["function", "fn", "class", "interface", "trait", "enum"]
+                    if ["function", "class", "interface", "trait", "enum"]
                         .iter()
-                        .any(|k| n.eq_ignore_ascii_case(k)) =>
+                        .any(|k| n.eq_ignore_ascii_case(k))
+                        && !self.is_member(self.i) =>
                 {
                     // Its body (the next `{`) does not run at load.
                     self.pending_block = Some(Ctx::Body);
@@ -225,6 +228,7 @@ impl<'a> Extractor<'a> {
     }
 
     fn end_statement(&mut self) {
+        self.pending_block = None;
         let depth = self.blocks.len();
         self.singles.retain(|(_, d)| *d < depth);
         self.reset_statement();
