@@ -314,6 +314,46 @@ impl NewWebhookRow {
     }
 }
 
+/// A value to write into a `wc_webhooks` column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ColumnValue {
+    /// A text column.
+    Text(String),
+    /// A signed integer column.
+    Int(i64),
+    /// An unsigned integer column (`user_id`).
+    UInt(u64),
+    /// The `secret` column (masked in `Debug` and `Serialize`).
+    Secret(WebhookSecret),
+}
+
+impl NewWebhookRow {
+    /// The `(column, value)` pairs of the `INSERT`, in the order
+    /// `WC_Webhook_Data_Store::create()` writes them.
+    pub fn columns(&self) -> Vec<(&'static str, ColumnValue)> {
+        vec![
+            ("status", ColumnValue::Text(self.status.as_str().to_owned())),
+            ("name", ColumnValue::Text(self.name.clone())),
+            ("user_id", ColumnValue::UInt(self.user_id)),
+            ("delivery_url", ColumnValue::Text(self.delivery_url.clone())),
+            ("secret", ColumnValue::Secret(self.secret.clone())),
+            ("topic", ColumnValue::Text(self.topic.as_str().to_owned())),
+            ("date_created", ColumnValue::Text(self.date_created.clone())),
+            (
+                "date_created_gmt",
+                ColumnValue::Text(self.date_created_gmt.clone()),
+            ),
+            ("api_version", ColumnValue::Int(self.api_version.into())),
+            ("failure_count", ColumnValue::Int(self.failure_count.into())),
+            (
+                "pending_delivery",
+                ColumnValue::Int(i64::from(self.pending_delivery)),
+            ),
+        ]
+    }
+}
+
 /// One change to a kept row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "field", rename_all = "snake_case")]
@@ -373,6 +413,36 @@ pub struct Update {
 }
 
 impl Update {
+    /// The `(column, value)` pairs of the `UPDATE … WHERE webhook_id = ?`,
+    /// including `date_modified`/`date_modified_gmt` set to `modified` (see
+    /// [`row_dates`]), as WooCommerce's own update writes them.
+    pub fn assignments(&self, modified: &RowDates) -> Vec<(&'static str, ColumnValue)> {
+        let mut out = Vec::new();
+        for change in &self.changes {
+            match change {
+                Change::Reactivate { .. } => {
+                    out.push((
+                        "status",
+                        ColumnValue::Text(WebhookStatus::Active.as_str().to_owned()),
+                    ));
+                    out.push(("failure_count", ColumnValue::Int(0)));
+                }
+                Change::Secret { to } => out.push(("secret", ColumnValue::Secret(to.clone()))),
+                Change::DeliveryUrl { to, .. } => {
+                    out.push(("delivery_url", ColumnValue::Text(to.clone())));
+                }
+                Change::ApiVersion { to, .. } => {
+                    out.push(("api_version", ColumnValue::Int(to.column_value().into())));
+                }
+                Change::UserId { to, .. } => out.push(("user_id", ColumnValue::UInt(*to))),
+                Change::Name { to, .. } => out.push(("name", ColumnValue::Text(to.clone()))),
+            }
+        }
+        out.push(("date_modified", ColumnValue::Text(modified.local.clone())));
+        out.push(("date_modified_gmt", ColumnValue::Text(modified.gmt.clone())));
+        out
+    }
+
     /// Whether the row is re-activated.
     pub fn reactivates(&self) -> bool {
         self.changes
@@ -435,6 +505,15 @@ impl Plan {
     /// Whether the table is already as it should be.
     pub fn is_noop(&self) -> bool {
         self.create.is_empty() && self.update.is_empty() && self.delete.is_empty()
+    }
+
+    /// The rows the plan re-activates (paused or disabled before).
+    pub fn reactivated(&self) -> Vec<u64> {
+        self.update
+            .iter()
+            .filter(|u| u.reactivates())
+            .map(|u| u.webhook_id)
+            .collect()
     }
 }
 
@@ -985,6 +1064,28 @@ mod tests {
         assert_eq!(row.name, "Segmentflow: order.updated");
         assert_eq!(row.api_version, 2);
         assert_eq!((row.failure_count, row.pending_delivery), (0, true));
+        let columns: Vec<&str> = row.columns().iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            columns,
+            [
+                "status",
+                "name",
+                "user_id",
+                "delivery_url",
+                "secret",
+                "topic",
+                "date_created",
+                "date_created_gmt",
+                "api_version",
+                "failure_count",
+                "pending_delivery"
+            ]
+        );
+        assert_eq!(
+            row.columns()[4].1,
+            ColumnValue::Secret(WebhookSecret::new(SECRET))
+        );
+        assert!(!format!("{:?}", row.columns()).contains(SECRET));
         let kolkata = jiff::tz::Offset::from_seconds(5 * 3600 + 1800).expect("offset");
         let dates = row_dates("2026-12-31T20:00:00Z".parse().expect("ts"), kolkata);
         assert_eq!(dates.local, "2027-01-01 01:30:00");
@@ -1014,6 +1115,27 @@ mod tests {
         rows.push(stray);
         let p = plan(&rows, &connection());
         let h = health_default(&rows, Some(&connection()));
+        assert_eq!(p.reactivated(), vec![10, 11]);
+        let modified = RowDates {
+            local: "2026-11-28 01:00:00".into(),
+            gmt: "2026-11-28 06:00:00".into(),
+        };
+        let reactivation = p.update[0].assignments(&modified);
+        assert_eq!(
+            reactivation,
+            vec![
+                ("status", ColumnValue::Text("active".into())),
+                ("failure_count", ColumnValue::Int(0)),
+                ("date_modified", ColumnValue::Text(modified.local.clone())),
+                ("date_modified_gmt", ColumnValue::Text(modified.gmt.clone())),
+            ]
+        );
+        let rotation = p.update[5].assignments(&modified);
+        assert_eq!(
+            rotation[0],
+            ("secret", ColumnValue::Secret(WebhookSecret::new(SECRET)))
+        );
+        assert_eq!(rotation[1].0, "delivery_url");
         // A topic is healthy exactly when the plan has nothing to do for it.
         for t in &h.topics {
             let unchanged = p.unchanged.iter().any(|k| k.topic == t.topic);
