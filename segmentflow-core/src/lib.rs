@@ -25,5 +25,5 @@
 
 pub mod php;
 pub mod webhooks;
-pub mod wpconfig;
 pub mod wp_json;
+pub mod wpconfig;
