@@ -28,4 +28,6 @@ pub mod consent;
 pub mod options;
 pub mod php;
 pub mod tracking;
+pub mod webhooks;
 pub mod wp_json;
+pub mod wpconfig;
