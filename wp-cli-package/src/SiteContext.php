@@ -11,6 +11,9 @@ namespace Segmentflow\WpCli;
 
 final class SiteContext {
 
+	/** Format version of the context; the binary refuses others. */
+	const VERSION = 1;
+
 	/**
 	 * Builds the context from the current PHP process.
 	 *
@@ -22,13 +25,16 @@ final class SiteContext {
 		$host = self::parse_db_host( defined( 'DB_HOST' ) ? (string) DB_HOST : 'localhost' );
 
 		$context = array(
+			'version'           => self::VERSION,
 			'db_host'      => $host['host'],
 			'db_port'      => $host['port'],
 			'db_socket'    => $host['socket'],
+			'db_default_socket' => self::default_socket(),
 			'db_user'      => defined( 'DB_USER' ) ? (string) DB_USER : '',
 			'db_password'  => defined( 'DB_PASSWORD' ) ? (string) DB_PASSWORD : '',
 			'db_name'      => defined( 'DB_NAME' ) ? (string) DB_NAME : '',
-			'db_charset'   => defined( 'DB_CHARSET' ) ? (string) DB_CHARSET : 'utf8mb4',
+			'db_charset'   => defined( 'DB_CHARSET' ) && '' !== DB_CHARSET ? (string) DB_CHARSET : 'utf8mb4',
+			'db_collate'   => defined( 'DB_COLLATE' ) ? (string) DB_COLLATE : '',
 			'table_prefix' => isset( $table_prefix ) ? (string) $table_prefix : 'wp_',
 			'blog_id'      => 1,
 			'multisite'    => defined( 'MULTISITE' ) && MULTISITE,
@@ -60,9 +66,9 @@ final class SiteContext {
 	}
 
 	/**
-	 * Splits DB_HOST the way wpdb::parse_db_host() does, then resolves it the
-	 * way mysqli connects: "localhost" without a socket means the default
-	 * Unix socket, not TCP.
+	 * Splits DB_HOST the way wpdb::parse_db_host() does (plus WP-CLI's
+	 * leading "p:" strip). The binary resolves it as mysqli connects
+	 * ("localhost" without a socket means db_default_socket, not TCP).
 	 *
 	 * @param string $raw DB_HOST.
 	 * @return array{host:string,port:int|null,socket:string|null}
@@ -80,23 +86,29 @@ final class SiteContext {
 			$host   = substr( $host, 0, $socket_pos );
 		}
 		if ( substr_count( $host, ':' ) > 1 ) {
-			if ( preg_match( '#^(?:\[)?(?P<host>[0-9a-fA-F:]+)(?:\]:(?P<port>\d+))?#', $host, $m ) ) {
-				$host = $m['host'];
-				$port = isset( $m['port'] ) && '' !== $m['port'] ? (int) $m['port'] : null;
-			}
-		} elseif ( preg_match( '#^(?P<host>[^:/]*)(?::(?P<port>\d+))?#', $host, $m ) ) {
+			$pattern = '#^(?:\[)?(?P<host>[0-9a-fA-F:]+)(?:\]:(?P<port>[\d]+))?#';
+		} else {
+			$pattern = '#^(?P<host>[^:/]*)(?::(?P<port>[\d]+))?#';
+		}
+		if ( preg_match( $pattern, $host, $m ) ) {
 			$host = $m['host'];
 			$port = isset( $m['port'] ) && '' !== $m['port'] ? (int) $m['port'] : null;
-		}
-		if ( null === $socket && ( 'localhost' === $host || '' === $host ) && null === $port ) {
-			$default = ini_get( 'mysqli.default_socket' );
-			$socket  = ( false !== $default && '' !== $default ) ? $default : null;
 		}
 		return array(
 			'host'   => $host,
 			'port'   => $port,
 			'socket' => $socket,
 		);
+	}
+
+	/**
+	 * The socket mysqli uses for "localhost", or null when PHP has none set.
+	 *
+	 * @return string|null
+	 */
+	public static function default_socket() {
+		$default = ini_get( 'mysqli.default_socket' );
+		return ( false !== $default && '' !== $default ) ? $default : null;
 	}
 
 	private static function wp_version_from_file() {
