@@ -67,9 +67,10 @@ impl Fields {
     }
 }
 
-/// A field asked for with `--fields` that the records do not have.
+/// A field asked for with `--fields` that the records do not have (WP-CLI's
+/// wording, which scripts may match).
 #[derive(Debug, thiserror::Error)]
-#[error("invalid field: {0}")]
+#[error("Invalid field: {0}.")]
 pub struct InvalidField(pub String);
 
 /// Renders many records (WP-CLI's `format_items()` / `display_items()`).
@@ -340,7 +341,7 @@ mod tests {
     fn unknown_field_is_an_error() {
         let items = records();
         let err = render_items(Format::Table, &["nope"], "nope", &items, true).unwrap_err();
-        assert_eq!(err.to_string(), "invalid field: nope");
+        assert_eq!(err.to_string(), "Invalid field: nope.");
     }
 
     #[test]

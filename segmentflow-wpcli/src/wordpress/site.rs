@@ -163,11 +163,22 @@ impl Site {
             params.user = required(&config, "DB_USER", &file)?.to_owned();
             params.database = required(&config, "DB_NAME", &file)?.to_owned();
             params.charset = config.str("DB_CHARSET").map(str::to_owned);
-            params.password = match env::var(env::DB_PASSWORD) {
-                Some(p) => p,
-                None => required(&config, "DB_PASSWORD", &file)
-                    .with_context(|| format!("or set {}", env::DB_PASSWORD))?
-                    .to_owned(),
+            params.password = match (
+                env::var(env::DB_PASSWORD),
+                config.constants.get("DB_PASSWORD"),
+            ) {
+                (Some(p), _) => p,
+                (None, Some(ConfigValue::Str(p))) => p.clone(),
+                (None, Some(ConfigValue::Expression(e))) => bail!(
+                    "DB_PASSWORD in {} is not a literal value ({e}); set {} or run through `wp segmentflow`",
+                    file.display(),
+                    env::DB_PASSWORD
+                ),
+                (None, _) => bail!(
+                    "{} does not define DB_PASSWORD as a string; set {}",
+                    file.display(),
+                    env::DB_PASSWORD
+                ),
             };
             Db::connect_mysql(&params)?
         };
