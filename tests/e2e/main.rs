@@ -61,7 +61,7 @@ fn missing_wp_config_is_a_clear_error() {
 
 #[test]
 fn wp_config_in_parent_directory_is_found() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     let sub = env.root.path().join("wordpress");
     std::fs::create_dir_all(&sub).unwrap();
     let out = bin()
@@ -82,7 +82,7 @@ fn wp_config_in_parent_directory_is_found() {
 
 #[test]
 fn bad_table_prefix_is_a_clear_error() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     env.write_wp_config_full(&server().php_db_host(), "", "wp-x;", "");
     let out = env.cmd().args(["status"]).run();
     assert_output!("bad_table_prefix", out);
@@ -94,7 +94,7 @@ fn bad_table_prefix_is_a_clear_error() {
 
 #[test]
 fn wrong_password_is_reported_without_the_password() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     env.write_wp_config_full("127.0.0.1:3306", "Sup3r-Secret-pw", "wp_", "");
     let out = env.cmd().args(["status"]).run();
     assert_eq!(out.code, 1, "{}", out.stderr);
@@ -118,7 +118,7 @@ fn wrong_password_is_reported_without_the_password() {
 
 #[test]
 fn computed_password_needs_the_environment_variable() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     env.write_wp_config("127.0.0.1:3306", "");
     let file = env.root.path().join("wp-config.php");
     let text = std::fs::read_to_string(&file).unwrap().replace(
@@ -141,7 +141,7 @@ fn computed_password_needs_the_environment_variable() {
 
 #[test]
 fn db_host_forms_reach_the_real_server() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     let mut forms = vec!["127.0.0.1:3306".to_owned(), "127.0.0.1".to_owned()];
     if server().socket.is_some() {
         forms.extend([
@@ -164,7 +164,7 @@ fn db_host_forms_reach_the_real_server() {
 
 #[test]
 fn unreachable_host_is_an_error() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     env.write_wp_config("127.0.0.1:1", "");
     let out = env.cmd().args(["status"]).run();
     assert_eq!(out.code, 1);
@@ -173,7 +173,7 @@ fn unreachable_host_is_an_error() {
 
 #[test]
 fn context_on_stdin() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     let out = bin()
         .args(["--context=-", "status", "--format=json"])
         .stdin(format!("{}\n", env.context_json()))
@@ -195,7 +195,7 @@ fn context_on_stdin() {
 
 #[test]
 fn options_get_reads_real_wordpress() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     let out = env.cmd().args(["options", "get", "blogname"]).run();
     assert_eq!(
         (out.code, out.stdout.as_str()),
@@ -215,7 +215,7 @@ fn options_get_reads_real_wordpress() {
 
 #[test]
 fn options_list_formats() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     let mut all = String::new();
     for format in ["table", "json", "csv", "yaml", "ids", "count"] {
         let out = env
@@ -246,7 +246,7 @@ fn options_list_formats() {
 
 #[test]
 fn options_list_unknown_field() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     let out = env
         .cmd()
         .args(["options", "list", "--search=home", "--fields=nope"])
@@ -369,7 +369,7 @@ fn option_value_from_stdin_after_the_context_line() {
 
 #[test]
 fn status_formats() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     let mut all = String::new();
     for format in ["table", "json", "csv", "yaml"] {
         let out = env
@@ -402,7 +402,7 @@ fn status_sees_woocommerce_and_hpos() {
 
 #[test]
 fn multisite_url_selects_the_blog() {
-    let env = TestEnv::multisite();
+    let env = TestEnv::read_only_multisite();
     let out = env.cmd().args(["options", "get", "blogname"]).run();
     assert_eq!(
         (out.code, out.stdout.as_str()),
@@ -451,7 +451,7 @@ fn multisite_url_selects_the_blog() {
 
 #[test]
 fn sqlite_site_reads_and_writes_the_same_way() {
-    let env = TestEnv::new();
+    let env = TestEnv::read_only();
     let site = env.sqlite_site();
     let cmd = || bin().args([format!("--path={}", site.path().display())]);
 
@@ -507,4 +507,97 @@ fn sqlite_site_reads_and_writes_the_same_way() {
     let out = cmd().args(["status"]).run();
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("uses SQLite"), "{}", out.stderr);
+}
+
+// ---------------------------------------------------------------- plumbing
+
+#[test]
+fn closed_stdout_counts_as_success() {
+    use std::process::{Command, Stdio};
+    let env = TestEnv::read_only();
+    for _ in 0..3 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_segmentflow-wpcli"))
+            .args([
+                format!("--path={}", env.root.path().display()),
+                "options".into(),
+                "list".into(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn quiet_drops_messages_but_not_results() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args([
+            "--quiet",
+            "options",
+            "set",
+            "segmentflow_consent_required",
+            "1",
+        ])
+        .run();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "")
+    );
+    let out = env
+        .cmd()
+        .args(["--quiet", "options", "get", "segmentflow_consent_required"])
+        .run();
+    assert_eq!((out.code, out.stdout.as_str()), (0, "1\n"));
+}
+
+#[test]
+fn context_blog_id_selects_the_blog() {
+    let env = TestEnv::multisite();
+    let mut ctx: serde_json::Value = serde_json::from_str(&env.context_json()).unwrap();
+    ctx["blog_id"] = 2.into();
+    let out = bin()
+        .args(["--context=-", "options", "get", "blogname"])
+        .stdin(format!("{ctx}\n"))
+        .run();
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "Second Blog\n"),
+        "{}",
+        out.stderr
+    );
+    let out = bin()
+        .args([
+            "--context=-",
+            "options",
+            "set",
+            "segmentflow_wc_enabled",
+            "1",
+        ])
+        .stdin(format!("{ctx}\n"))
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rows = env
+        .sql("SELECT option_value FROM wp_2_options WHERE option_name = 'segmentflow_wc_enabled'");
+    assert_eq!(rows, vec![vec![Some("1".to_owned())]]);
+    assert_eq!(
+        env.option_row("segmentflow_wc_enabled"),
+        None,
+        "blog 1 untouched"
+    );
 }

@@ -8,8 +8,10 @@
 //!   /usr/share/wordpress. Each [`TestEnv`] gets a fresh, uniquely named
 //!   copy (`CREATE TABLE … LIKE` + `INSERT … SELECT`) and a temp WordPress
 //!   root with its own wp-config.php; both are removed when it drops, also
-//!   when the test fails. Templates are named after this process's id and
-//!   removed by the next run once the process is gone.
+//!   when the test fails (a killed run's copies are dropped by the next run).
+//!   Tests that only read share the template instead of copying it.
+//!   Templates are kept between runs, keyed by a hash of the installer and
+//!   WordPress's version.
 //! * [`TestEnv::sqlite_site`] makes the SQLite twin of a site: the same tables
 //!   and rows in `wp-content/database/.ht.sqlite` plus a `wp-content/db.php`
 //!   drop-in marker, the layout of the SQLite Database Integration plugin
@@ -82,14 +84,14 @@ pub fn server() -> &'static Server {
     })
 }
 
-/// Drops `sfwp_*` databases left by test processes that no longer run.
+/// Drops per-test databases (`sfwp_t_<pid>_<n>`) left by test processes
+/// that no longer run (a killed run cannot run its Drop guards).
 fn drop_stale_databases(server: &Server) {
     let mut conn = server.admin();
     let names: Vec<String> = conn
-        .query("SHOW DATABASES LIKE 'sfwp\\_%'")
+        .query("SHOW DATABASES LIKE 'sfwp\\_t\\_%'")
         .expect("SHOW DATABASES");
     for name in names {
-        // sfwp_<kind>_<pid>_…
         let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
         if let Some(pid) = pid
             && pid != std::process::id()
@@ -109,6 +111,13 @@ pub enum Kind {
     Multisite,
 }
 
+/// The template database of a kind, installed on first use.
+///
+/// Templates are kept between runs (`sfwp_cache_<kind>_<hash>`, the hash
+/// covering the installer script and WordPress's version file), so only the
+/// first run on a machine pays for `wp_install()`; a template whose hash no
+/// longer matches is dropped. A named lock serialises concurrent test
+/// processes, and a `sfwp_ready` table marks a finished install.
 fn template(kind: Kind) -> &'static str {
     static SINGLE: OnceLock<String> = OnceLock::new();
     static MULTI: OnceLock<String> = OnceLock::new();
@@ -117,37 +126,64 @@ fn template(kind: Kind) -> &'static str {
         Kind::Multisite => &MULTI,
     };
     cell.get_or_init(|| {
-        let name = format!(
-            "{DB_PREFIX}tpl{}_{}",
-            if kind == Kind::Multisite { "ms" } else { "" },
-            std::process::id()
-        );
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::fs::read(support("wp-install.php")).unwrap().hash(&mut hasher);
+        std::fs::read(Path::new(ABSPATH).join("wp-includes/version.php"))
+            .expect("WordPress core in /usr/share/wordpress (make setup)")
+            .hash(&mut hasher);
+        let kind_name = if kind == Kind::Multisite { "ms" } else { "single" };
+        let name = format!("{DB_PREFIX}cache_{kind_name}_{:016x}", hasher.finish());
+
         let server = server();
         let mut conn = server.admin();
-        conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+        let locked: Option<i64> = conn
+            .exec_first("SELECT GET_LOCK(?, 300)", (&name,))
             .unwrap();
-        conn.query_drop(format!("CREATE DATABASE `{name}`"))
+        assert_eq!(locked, Some(1), "could not lock the template {name}");
+        let ready: Option<String> = conn
+            .exec_first(
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sfwp_ready'",
+                (&name,),
+            )
             .unwrap();
-        let mut cmd = Command::new("php");
-        cmd.arg(support("wp-install.php"));
-        if kind == Kind::Multisite {
-            cmd.arg("--multisite");
+        if ready.is_none() {
+            let old: Vec<String> = conn
+                .exec(
+                    "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?",
+                    (format!("{DB_PREFIX}cache\\_{kind_name}\\_%"),),
+                )
+                .unwrap();
+            for db in old {
+                conn.query_drop(format!("DROP DATABASE IF EXISTS `{db}`")).unwrap();
+            }
+            conn.query_drop(format!("CREATE DATABASE `{name}`")).unwrap();
+            let mut cmd = Command::new("php");
+            cmd.arg(support("wp-install.php"));
+            if kind == Kind::Multisite {
+                cmd.arg("--multisite");
+            }
+            let out = cmd
+                .env("SF_TEST_DB_NAME", &name)
+                .env("SF_TEST_DB_HOST", server.php_db_host())
+                .env("SF_TEST_DB_USER", "root")
+                .env("SF_TEST_DB_PASSWORD", "")
+                .env("SF_TEST_ABSPATH", ABSPATH)
+                .env("SF_TEST_SITE_URL", SITE_URL)
+                .output()
+                .expect("php must be installed (make setup)");
+            if !out.status.success() {
+                let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"));
+                panic!(
+                    "wp-install.php failed: {}\n{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            conn.query_drop(format!("CREATE TABLE `{name}`.`sfwp_ready` (id INT)"))
+                .unwrap();
         }
-        let out = cmd
-            .env("SF_TEST_DB_NAME", &name)
-            .env("SF_TEST_DB_HOST", server.php_db_host())
-            .env("SF_TEST_DB_USER", "root")
-            .env("SF_TEST_DB_PASSWORD", "")
-            .env("SF_TEST_ABSPATH", ABSPATH)
-            .env("SF_TEST_SITE_URL", SITE_URL)
-            .output()
-            .expect("php must be installed (make setup)");
-        assert!(
-            out.status.success(),
-            "wp-install.php failed: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let _: Option<i64> = conn.exec_first("SELECT RELEASE_LOCK(?)", (&name,)).unwrap();
         name
     })
 }
@@ -275,17 +311,44 @@ pub struct TestEnv {
     pub root: TempDir,
     /// The kind of install.
     pub kind: Kind,
+    /// Whether the database is this env's own copy (dropped with it) or the
+    /// shared template (read-only use).
+    owned: bool,
 }
 
 impl TestEnv {
-    /// A fresh single site.
+    /// A fresh single site of its own, for tests that write.
     pub fn new() -> TestEnv {
         TestEnv::of_kind(Kind::Single)
     }
 
-    /// A fresh multisite network (blog 2 at /second/).
+    /// A fresh multisite network (blog 2 at /second/), for tests that write.
     pub fn multisite() -> TestEnv {
         TestEnv::of_kind(Kind::Multisite)
+    }
+
+    /// A site for tests that only read: its own WordPress root, but the
+    /// shared template database. Copying a database is DDL (one fsync-bound
+    /// `CREATE TABLE` per table), which dominates the suite's time, so
+    /// readers share.
+    pub fn read_only() -> TestEnv {
+        TestEnv::shared(Kind::Single)
+    }
+
+    /// [`read_only`](Self::read_only) for the multisite network.
+    pub fn read_only_multisite() -> TestEnv {
+        TestEnv::shared(Kind::Multisite)
+    }
+
+    fn shared(kind: Kind) -> TestEnv {
+        let env = TestEnv {
+            db: template(kind).to_owned(),
+            root: TempDir::new(),
+            kind,
+            owned: false,
+        };
+        env.write_wp_config(&server().php_db_host(), "");
+        env
     }
 
     fn of_kind(kind: Kind) -> TestEnv {
@@ -302,10 +365,11 @@ impl TestEnv {
             db,
             root: TempDir::new(),
             kind,
+            owned: true,
         };
         let tables: Vec<String> = conn
             .exec(
-                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?",
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'wp\\_%'",
                 (template,),
             )
             .unwrap();
@@ -445,8 +509,10 @@ impl TestEnv {
 
 impl Drop for TestEnv {
     fn drop(&mut self) {
-        let mut conn = server().admin();
-        let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{}`", self.db));
+        if self.owned {
+            let mut conn = server().admin();
+            let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{}`", self.db));
+        }
     }
 }
 
@@ -457,7 +523,7 @@ fn copy_to_sqlite(db: &str, file: &Path) {
     let sqlite = rusqlite::Connection::open(file).unwrap();
     let tables: Vec<String> = conn
         .exec(
-            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME",
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'wp\\_%' ORDER BY TABLE_NAME",
             (db,),
         )
         .unwrap();
@@ -550,7 +616,7 @@ fn copy_to_sqlite(db: &str, file: &Path) {
 /// Filters that make snapshots stable: database names, temp paths, versions.
 pub fn filters() -> Vec<(&'static str, &'static str)> {
     vec![
-        (r"sfwp_t_\d+_\d+", "[DB]"),
+        (r"sfwp_(t_\d+_\d+|cache_[a-z]+_[0-9a-f]+)", "[DB]"),
         (r#"[^\s'"]*/sfwp-\d+-\d+"#, "[ROOT]"),
         (
             r"segmentflow-wpcli \d+\.\d+\.\d+",
