@@ -87,7 +87,7 @@ pub enum DbError {
         /// The database name.
         database: String,
         /// The driver's error (it never contains the password).
-        source: Box<mysql::Error>,
+        source: MysqlError,
     },
     /// The SQLite file could not be opened.
     #[error("cannot open SQLite database {path}")]
@@ -103,7 +103,7 @@ pub enum DbError {
         /// The statement text.
         sql: String,
         /// The driver's error.
-        source: Box<mysql::Error>,
+        source: MysqlError,
     },
     /// A statement failed on SQLite.
     #[error("query failed: {sql}")]
@@ -124,6 +124,24 @@ pub enum DbError {
         problem: String,
     },
 }
+
+/// A MariaDB/MySQL driver error, shown as the server shows it
+/// (`ERROR 1045 (28000): Access denied …`) rather than as the driver's
+/// debug-like text.
+#[derive(Debug)]
+pub struct MysqlError(pub Box<mysql::Error>);
+
+impl std::fmt::Display for MysqlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &*self.0 {
+            mysql::Error::MySqlError(e) => write!(f, "{e}"),
+            mysql::Error::IoError(e) => write!(f, "{e}"),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
+impl std::error::Error for MysqlError {}
 
 /// A bound parameter.
 #[derive(Debug, Clone, Copy)]
@@ -303,7 +321,7 @@ impl Db {
             target: params.target(),
             user: params.user.clone(),
             database: params.database.clone(),
-            source: Box::new(source),
+            source: MysqlError(Box::new(source)),
         };
         let mut opts = mysql::OptsBuilder::new()
             .user(Some(params.user.clone()))
@@ -328,7 +346,7 @@ impl Db {
         let sql = "SELECT @@SESSION.sql_mode";
         let modes: Option<String> = conn.query_first(sql).map_err(|source| DbError::Mysql {
             sql: sql.into(),
-            source: Box::new(source),
+            source: MysqlError(Box::new(source)),
         })?;
         let wanted = compatible_sql_modes(modes.as_deref().unwrap_or(""));
         if modes.as_deref() != Some(wanted.as_str()) {
@@ -336,7 +354,7 @@ impl Db {
             conn.exec_drop(sql, (wanted,))
                 .map_err(|source| DbError::Mysql {
                     sql: sql.into(),
-                    source: Box::new(source),
+                    source: MysqlError(Box::new(source)),
                 })?;
         }
         Ok(Db::Mysql(Box::new(conn)))
@@ -377,7 +395,7 @@ impl Db {
             Db::Mysql(conn) => {
                 let mysql_err = |source| DbError::Mysql {
                     sql: sql.to_owned(),
-                    source: Box::new(source),
+                    source: MysqlError(Box::new(source)),
                 };
                 let result = conn
                     .exec_iter(sql, mysql_params(params))
@@ -443,7 +461,7 @@ impl Db {
                 conn.exec_drop(sql, mysql_params(params))
                     .map_err(|source| DbError::Mysql {
                         sql: sql.to_owned(),
-                        source: Box::new(source),
+                        source: MysqlError(Box::new(source)),
                     })?;
                 Ok(conn.affected_rows())
             }
@@ -464,7 +482,7 @@ impl Db {
         match self {
             Db::Mysql(conn) => conn.query_drop(sql).map_err(|source| DbError::Mysql {
                 sql: sql.to_owned(),
-                source: Box::new(source),
+                source: MysqlError(Box::new(source)),
             }),
             Db::Sqlite(conn) => conn.execute_batch(sql).map_err(|source| DbError::Sqlite {
                 sql: sql.to_owned(),
