@@ -3,15 +3,15 @@
 
 use segmentflow_wpcli::wordpress::db::{ConnectParams, Db, DbError, Engine, Param, Row};
 
-use crate::util::{TestEnv, server};
+use crate::util::{TEST_PASSWORD, TEST_USER, TestEnv, server};
 
 fn connect(env: &TestEnv) -> Db {
     let params = ConnectParams {
         host: Some("127.0.0.1".into()),
         port: Some(3306),
         socket: server().socket.clone(),
-        user: "root".into(),
-        password: String::new(),
+        user: TEST_USER.into(),
+        password: TEST_PASSWORD.into(),
         database: env.db.clone(),
         charset: Some("utf8mb4".into()),
     };

@@ -5,7 +5,7 @@
 mod db;
 mod util;
 
-use util::{SOCKET, TestEnv, bin, server};
+use util::{SOCKET, TEST_PASSWORD, TestEnv, bin, server};
 
 // ---------------------------------------------------------------- usage
 
@@ -89,14 +89,10 @@ fn bad_table_prefix_is_a_clear_error() {
     assert_output!("bad_table_prefix", out);
 }
 
-// Over the Unix socket, MariaDB lets the OS root user in as root whatever
-// the password (unix_socket authentication), so password checks go over TCP,
-// where root@127.0.0.1 has an empty password.
-
 #[test]
 fn wrong_password_is_reported_without_the_password() {
     let env = TestEnv::read_only();
-    env.write_wp_config_full("127.0.0.1:3306", "Sup3r-Secret-pw", "wp_", "");
+    env.write_wp_config_full(&server().php_db_host(), "Sup3r-Secret-pw", "wp_", "");
     let out = env.cmd().args(["status"]).run();
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stdout.is_empty());
@@ -114,22 +110,23 @@ fn wrong_password_is_reported_without_the_password() {
         "one error line: {}",
         out.stderr
     );
+    env.write_wp_config_full("127.0.0.1:3306", "Sup3r-Secret-pw", "wp_", "");
+    let out = env.cmd().args(["status"]).run();
     assert_output!("wrong_password", out);
 }
 
 #[test]
 fn computed_password_needs_the_environment_variable() {
     let env = TestEnv::read_only();
-    env.write_wp_config("127.0.0.1:3306", "");
+    env.write_wp_config(&server().php_db_host(), "");
     let file = env.root.path().join("wp-config.php");
     let text = std::fs::read_to_string(&file).unwrap().replace(
-        "define( 'DB_PASSWORD', '' );",
+        &format!("define( 'DB_PASSWORD', '{TEST_PASSWORD}' );"),
         "define( 'DB_PASSWORD', getenv( 'WP_DB_PASS' ) );",
     );
     std::fs::write(&file, text).unwrap();
     let out = env.cmd().args(["status"]).run();
     assert_output!("computed_password", out);
-    // The variable's password is the one used (and it is wrong here).
     let out = env
         .cmd()
         .env("SEGMENTFLOW_DB_PASSWORD", "not-it")
@@ -138,6 +135,44 @@ fn computed_password_needs_the_environment_variable() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(out.stderr.contains("Access denied"), "{}", out.stderr);
     assert!(!out.stderr.contains("not-it"), "{}", out.stderr);
+    let out = env
+        .cmd()
+        .env("SEGMENTFLOW_DB_PASSWORD", TEST_PASSWORD)
+        .args(["options", "get", "blogname"])
+        .run();
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "Segmentflow Test Site\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn context_password_is_used() {
+    let env = TestEnv::read_only();
+    let mut ctx: serde_json::Value = serde_json::from_str(&env.context_json()).unwrap();
+    ctx["db_password"] = "wrong-one".into();
+    let out = bin()
+        .args(["--context=-", "status"])
+        .stdin(format!("{ctx}\n"))
+        .run();
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("Access denied"), "{}", out.stderr);
+    assert!(!out.stderr.contains("wrong-one"), "{}", out.stderr);
+    // Without a password in the context, the environment supplies it.
+    ctx.as_object_mut().unwrap().remove("db_password");
+    let out = bin()
+        .args(["--context=-", "options", "get", "blogname"])
+        .env("SEGMENTFLOW_DB_PASSWORD", TEST_PASSWORD)
+        .stdin(format!("{ctx}\n"))
+        .run();
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, "Segmentflow Test Site\n"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The end-to-end harness: a real MariaDB, real WordPress core, the real binary.
 //!
 //! * The server is found once: the Unix socket `/run/mysqld/mysqld.sock` when
-//!   it exists, else TCP 127.0.0.1:3306; root with an empty password.
+//!   it exists, else TCP 127.0.0.1:3306. The harness administers it as root
+//!   with an empty password; the sites use [`TEST_USER`], a password-protected
+//!   account limited to the `sfwp_*` databases.
 //! * WordPress is installed once per test run and kind (single site,
 //!   multisite) into a template database by `tests/support/wp-install.php`,
 //!   which calls WordPress's own `wp_install()` from Debian's
@@ -33,6 +35,13 @@ pub const SOCKET: &str = "/run/mysqld/mysqld.sock";
 pub const SITE_URL: &str = "http://example.test";
 
 const DB_PREFIX: &str = "sfwp_";
+
+/// The MariaDB account the test sites use: a password of its own and rights
+/// on the `sfwp_*` databases only. (root on Debian may log in over the socket
+/// by `unix_socket` whatever the password, which would hide password bugs.)
+pub const TEST_USER: &str = "sfwp_test";
+/// [`TEST_USER`]'s password.
+pub const TEST_PASSWORD: &str = "sfwp-test-pw";
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -79,9 +88,28 @@ pub fn server() -> &'static Server {
     SERVER.get_or_init(|| {
         let socket = Path::new(SOCKET).exists().then(|| PathBuf::from(SOCKET));
         let server = Server { socket };
+        create_test_user(&server);
         drop_stale_databases(&server);
         server
     })
+}
+
+/// Creates (or resets) [`TEST_USER`] for socket and TCP logins.
+fn create_test_user(server: &Server) {
+    let mut conn = server.admin();
+    for host in ["localhost", "127.0.0.1"] {
+        let account = format!("'{TEST_USER}'@'{host}'");
+        conn.query_drop(format!(
+            "CREATE USER IF NOT EXISTS {account} IDENTIFIED BY '{TEST_PASSWORD}'"
+        ))
+        .unwrap();
+        conn.query_drop(format!(
+            "ALTER USER {account} IDENTIFIED BY '{TEST_PASSWORD}'"
+        ))
+        .unwrap();
+        conn.query_drop(format!("GRANT ALL PRIVILEGES ON `sfwp\\_%`.* TO {account}"))
+            .unwrap();
+    }
 }
 
 /// Drops per-test databases (`sfwp_t_<pid>_<n>`) left by test processes
@@ -391,7 +419,7 @@ impl TestEnv {
 
     /// Writes the site's wp-config.php with this DB_HOST and extra PHP lines.
     pub fn write_wp_config(&self, db_host: &str, extra: &str) {
-        self.write_wp_config_full(db_host, "", "wp_", extra);
+        self.write_wp_config_full(db_host, TEST_PASSWORD, "wp_", extra);
     }
 
     /// Writes wp-config.php with every knob.
@@ -402,7 +430,7 @@ impl TestEnv {
             ""
         };
         let text = format!(
-            "<?php\n// Written by the segmentflow-wpcli end-to-end tests.\ndefine( 'DB_NAME', '{db}' );\ndefine( 'DB_USER', 'root' );\ndefine( 'DB_PASSWORD', '{password}' );\ndefine( 'DB_HOST', '{db_host}' );\ndefine( 'DB_CHARSET', 'utf8mb4' );\ndefine( 'DB_COLLATE', '' );\n{multisite}{extra}\n$table_prefix = '{prefix}';\n\nif ( ! defined( 'ABSPATH' ) ) {{\n\tdefine( 'ABSPATH', '{ABSPATH}' );\n}}\nrequire_once ABSPATH . 'wp-settings.php';\n",
+            "<?php\n// Written by the segmentflow-wpcli end-to-end tests.\ndefine( 'DB_NAME', '{db}' );\ndefine( 'DB_USER', '{TEST_USER}' );\ndefine( 'DB_PASSWORD', '{password}' );\ndefine( 'DB_HOST', '{db_host}' );\ndefine( 'DB_CHARSET', 'utf8mb4' );\ndefine( 'DB_COLLATE', '' );\n{multisite}{extra}\n$table_prefix = '{prefix}';\n\nif ( ! defined( 'ABSPATH' ) ) {{\n\tdefine( 'ABSPATH', '{ABSPATH}' );\n}}\nrequire_once ABSPATH . 'wp-settings.php';\n",
             db = self.db
         );
         std::fs::write(self.root.path().join("wp-config.php"), text).unwrap();
@@ -423,8 +451,8 @@ impl TestEnv {
             "db_host": host,
             "db_port": null,
             "db_socket": socket,
-            "db_user": "root",
-            "db_password": "",
+            "db_user": TEST_USER,
+            "db_password": TEST_PASSWORD,
             "db_name": self.db,
             "db_charset": "utf8mb4",
             "table_prefix": "wp_",
@@ -476,6 +504,8 @@ impl TestEnv {
             .arg(name)
             .env("SF_TEST_DB_NAME", &self.db)
             .env("SF_TEST_DB_HOST", server().php_db_host())
+            .env("SF_TEST_DB_USER", TEST_USER)
+            .env("SF_TEST_DB_PASSWORD", TEST_PASSWORD)
             .env("SF_TEST_ABSPATH", ABSPATH)
             .output()
             .expect("php");
