@@ -139,10 +139,11 @@ impl Site {
         let config = wpconfig::read(&String::from_utf8_lossy(&text));
         let prefix = match &config.table_prefix {
             Some(ConfigValue::Str(p)) => TablePrefix::new(p)?,
-            Some(other) => bail!(
-                "$table_prefix in {} is not a literal string ({other:?})",
+            Some(ConfigValue::Expression(e)) => bail!(
+                "$table_prefix in {} is not a literal string ({e}); run through `wp segmentflow` so PHP resolves it",
                 file.display()
             ),
+            Some(_) => bail!("$table_prefix in {} is not a string", file.display()),
             None => bail!("{} does not set $table_prefix", file.display()),
         };
         let root_dir = file.parent().unwrap_or(root);
