@@ -100,7 +100,7 @@ fn find_token(code: &str) -> Option<(usize, &'static str)> {
             b'\'' | b'"' => i = skip_string(bytes, i),
             _ => {
                 for token in ["define", "$table_prefix"] {
-                    if code[i..].starts_with(token) {
+                    if bytes[i..].starts_with(token.as_bytes()) {
                         let before_ok = i == 0
                             || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
                         let after = bytes.get(i + token.len()).copied().unwrap_or(b' ');
@@ -359,6 +359,18 @@ require_once ABSPATH . 'wp-settings.php';
             Some(ConfigValue::Expression(_))
         ));
         assert_eq!(c.table_prefix, Some(ConfigValue::Str("wp_".into())));
+    }
+
+    #[test]
+    fn never_panics_on_cut_or_multibyte_input() {
+        let src = "<?php\n// Café config — ünïcode\ndefine( 'DB_NAME', 'büro' );\n# été\n/* ø */ define( \"DB_USER\", \"\\é\\\"x\" );\n$table_prefix = 'wp_'; define( 'A', (1 + 2) );\n";
+        let full = read(src);
+        assert_eq!(full.str("DB_NAME"), Some("büro"));
+        assert_eq!(full.str("DB_USER"), Some("\\é\"x"));
+        for (cut, _) in src.char_indices() {
+            let _ = read(&src[..cut]);
+            let _ = read(&src[cut..]);
+        }
     }
 
     #[test]
