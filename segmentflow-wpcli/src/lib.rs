@@ -8,6 +8,23 @@
 //! turns that into plain values once, [`commands::run`] does the work, and
 //! [`run`] prints an error chain once (`Error: …` on stderr) and maps the
 //! outcome to an [`exit::ExitStatus`].
+//!
+//! # Contract with the PHP package
+//!
+//! * `wp segmentflow <cmd>` runs `segmentflow-wpcli --context=- <cmd>` and
+//!   writes one line of JSON first on the child's stdin: the fields of
+//!   [`wordpress::context::SiteContext`] (`db_host`, `db_port`, `db_socket`,
+//!   `db_user`, `db_password`, `db_name`, `db_charset`, `sqlite_path`,
+//!   `table_prefix`, `blog_id`, `multisite`, …). The rest of stdin is the
+//!   command's own input (e.g. the value for `options set`).
+//! * Environment variables are listed in [`env`](mod@env): the PHP side sets
+//!   `SEGMENTFLOW_WRITTEN_OPTIONS_FILE` to a temp file and, after the child
+//!   exits, deletes the option names listed there (a JSON array) from the
+//!   object cache; it sets `SHELL_PIPE=0` when its own stdout is a terminal so
+//!   tables keep their borders.
+//! * stdout is the result only, in WP-CLI's formats ([`output`]); stderr is
+//!   `Error: …`, `Warning: …`, `Success: …` and `Debug: …` lines. The exit
+//!   code ([`exit`]) is relayed with `WP_CLI::halt()`.
 
 pub mod cli;
 pub mod commands;
