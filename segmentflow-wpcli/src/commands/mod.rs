@@ -1,0 +1,74 @@
+//! One file per subcommand. Each takes its plain options struct from
+//! [`crate::config`], the [`Printer`], and returns the exit status; errors
+//! bubble up as `anyhow` chains and are printed once by [`crate::run`].
+//!
+//! The full `status` and `settings` commands over the plugin's own options
+//! come after the core's `options` module is merged: they go next to
+//! `status.rs` as `settings.rs` and extend [`status`] with the connection
+//! fields (SEAM(core::options)).
+
+pub mod options_delete;
+pub mod options_get;
+pub mod options_list;
+pub mod options_set;
+pub mod status;
+
+use std::io::BufRead;
+
+use anyhow::Context as _;
+
+use crate::config::{CommandConfig, Config, SiteSource};
+use crate::exit::ExitStatus;
+use crate::output::Printer;
+use crate::wordpress::{context, site::Site};
+
+/// Runs the configured command.
+pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let mut site = open_site(config, printer)?;
+    match &config.command {
+        CommandConfig::OptionsGet(opts) => options_get::run(&mut site, opts, printer),
+        CommandConfig::OptionsList(opts) => options_list::run(&mut site, opts, printer),
+        CommandConfig::OptionsSet(opts) => options_set::run(&mut site, opts, printer),
+        CommandConfig::OptionsDelete(opts) => options_delete::run(&mut site, opts, printer),
+        CommandConfig::Status(opts) => status::run(&mut site, opts, printer),
+    }
+}
+
+/// Opens the site from `--path` or from the stdin context line.
+fn open_site(config: &Config, printer: &Printer) -> anyhow::Result<Site> {
+    let site = match &config.site {
+        SiteSource::Path(root) => Site::open_path(root, config.url.as_deref())?,
+        SiteSource::StdinContext => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("cannot read the site context from stdin")?;
+            if line.trim().is_empty() {
+                anyhow::bail!("--context=- was given but stdin has no site context line");
+            }
+            let ctx =
+                context::parse(&line).context("the site context on stdin is not valid JSON")?;
+            Site::open_context(&ctx, config.url.as_deref())?
+        }
+    };
+    printer.debug(&format!(
+        "site from {}: {:?} database, tables {}",
+        site.source,
+        site.db.engine(),
+        site.prefix.site_table("options")
+    ));
+    Ok(site)
+}
+
+/// Options we may write: only the plugin's own.
+pub(crate) fn check_own_option(name: &str) -> anyhow::Result<()> {
+    const OWN: &str = "segmentflow_";
+    if name.starts_with(OWN) && name.len() > OWN.len() && name.len() <= 191 {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "refusing to write option '{name}': only Segmentflow's own options (segmentflow_*) can be written"
+        )
+    }
+}

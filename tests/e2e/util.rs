@@ -1,0 +1,666 @@
+//! The end-to-end harness: a real MariaDB, real WordPress core, the real binary.
+//!
+//! * The server is found once: the Unix socket `/run/mysqld/mysqld.sock` when
+//!   it exists, else TCP 127.0.0.1:3306. The harness administers it as root
+//!   with an empty password; the sites use [`TEST_USER`], a password-protected
+//!   account limited to the `sfwp_*` databases.
+//! * WordPress is installed once per test run and kind (single site,
+//!   multisite) into a template database by `tests/support/wp-install.php`,
+//!   which calls WordPress's own `wp_install()` from Debian's
+//!   /usr/share/wordpress. Each [`TestEnv`] gets a fresh, uniquely named
+//!   copy (`CREATE TABLE … LIKE` + `INSERT … SELECT`) and a temp WordPress
+//!   root with its own wp-config.php; both are removed when it drops, also
+//!   when the test fails (a killed run's copies are dropped by the next run).
+//!   Tests that only read share the template instead of copying it.
+//!   Templates are kept between runs, keyed by a hash of the installer and
+//!   WordPress's version.
+//! * [`TestEnv::sqlite_site`] makes the SQLite twin of a site: the same tables
+//!   and rows in `wp-content/database/.ht.sqlite` plus a `wp-content/db.php`
+//!   drop-in marker, the layout of the SQLite Database Integration plugin
+//!   (which cannot be downloaded here, so WordPress PHP does not run on it).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mysql::prelude::Queryable;
+
+/// Debian's WordPress core.
+pub const ABSPATH: &str = "/usr/share/wordpress/";
+/// The socket MariaDB uses on Debian.
+pub const SOCKET: &str = "/run/mysqld/mysqld.sock";
+/// The URL the test sites are installed at.
+pub const SITE_URL: &str = "http://example.test";
+
+const DB_PREFIX: &str = "sfwp_";
+
+/// The MariaDB account the test sites use: a password of its own and rights
+/// on the `sfwp_*` databases only. (root on Debian may log in over the socket
+/// by `unix_socket` whatever the password, which would hide password bugs.)
+pub const TEST_USER: &str = "sfwp_test";
+/// [`TEST_USER`]'s password.
+pub const TEST_PASSWORD: &str = "sfwp-test-pw";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the crate lives in the workspace")
+        .to_path_buf()
+}
+
+fn support(file: &str) -> PathBuf {
+    repo_root().join("tests/support").join(file)
+}
+
+/// How this machine's MariaDB is reached.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// The Unix socket, when there is one.
+    pub socket: Option<PathBuf>,
+}
+
+impl Server {
+    /// The DB_HOST WordPress (PHP) should use.
+    pub fn php_db_host(&self) -> String {
+        match &self.socket {
+            Some(s) => format!("localhost:{}", s.display()),
+            None => "127.0.0.1:3306".into(),
+        }
+    }
+
+    /// A root connection.
+    pub fn admin(&self) -> mysql::Conn {
+        let opts = mysql::OptsBuilder::new().user(Some("root")).pass(Some(""));
+        let opts = match &self.socket {
+            Some(s) => opts.socket(Some(s.to_string_lossy().into_owned())),
+            None => opts.ip_or_hostname(Some("127.0.0.1")).tcp_port(3306),
+        }
+        .prefer_socket(false);
+        mysql::Conn::new(opts).expect("MariaDB must be running (make setup starts it)")
+    }
+}
+
+/// The server, detected once.
+pub fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let socket = Path::new(SOCKET).exists().then(|| PathBuf::from(SOCKET));
+        let server = Server { socket };
+        create_test_user(&server);
+        drop_stale_databases(&server);
+        server
+    })
+}
+
+/// Creates (or resets) [`TEST_USER`] for socket and TCP logins.
+fn create_test_user(server: &Server) {
+    let mut conn = server.admin();
+    for host in ["localhost", "127.0.0.1"] {
+        let account = format!("'{TEST_USER}'@'{host}'");
+        conn.query_drop(format!(
+            "CREATE USER IF NOT EXISTS {account} IDENTIFIED BY '{TEST_PASSWORD}'"
+        ))
+        .unwrap();
+        conn.query_drop(format!(
+            "ALTER USER {account} IDENTIFIED BY '{TEST_PASSWORD}'"
+        ))
+        .unwrap();
+        conn.query_drop(format!("GRANT ALL PRIVILEGES ON `sfwp\\_%`.* TO {account}"))
+            .unwrap();
+    }
+}
+
+/// Drops per-test databases (`sfwp_t_<pid>_<n>`) left by test processes
+/// that no longer run (a killed run cannot run its Drop guards).
+fn drop_stale_databases(server: &Server) {
+    let mut conn = server.admin();
+    let names: Vec<String> = conn
+        .query("SHOW DATABASES LIKE 'sfwp\\_t\\_%'")
+        .expect("SHOW DATABASES");
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"));
+        }
+    }
+}
+
+/// Which WordPress install a template holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A single site.
+    Single,
+    /// A subdirectory network with blog 2 at `/second/`.
+    Multisite,
+}
+
+/// The template database of a kind, installed on first use.
+///
+/// Templates are kept between runs (`sfwp_cache_<kind>_<hash>`, the hash
+/// covering the installer script and WordPress's version file), so only the
+/// first run on a machine pays for `wp_install()`; a template whose hash no
+/// longer matches is dropped. A named lock serialises concurrent test
+/// processes, and a `sfwp_ready` table marks a finished install.
+fn template(kind: Kind) -> &'static str {
+    static SINGLE: OnceLock<String> = OnceLock::new();
+    static MULTI: OnceLock<String> = OnceLock::new();
+    let cell = match kind {
+        Kind::Single => &SINGLE,
+        Kind::Multisite => &MULTI,
+    };
+    cell.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::fs::read(support("wp-install.php")).unwrap().hash(&mut hasher);
+        std::fs::read(Path::new(ABSPATH).join("wp-includes/version.php"))
+            .expect("WordPress core in /usr/share/wordpress (make setup)")
+            .hash(&mut hasher);
+        let kind_name = if kind == Kind::Multisite { "ms" } else { "single" };
+        let name = format!("{DB_PREFIX}cache_{kind_name}_{:016x}", hasher.finish());
+
+        let server = server();
+        let mut conn = server.admin();
+        let locked: Option<i64> = conn
+            .exec_first("SELECT GET_LOCK(?, 300)", (&name,))
+            .unwrap();
+        assert_eq!(locked, Some(1), "could not lock the template {name}");
+        let ready: Option<String> = conn
+            .exec_first(
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sfwp_ready'",
+                (&name,),
+            )
+            .unwrap();
+        if ready.is_none() {
+            let old: Vec<String> = conn
+                .exec(
+                    "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?",
+                    (format!("{DB_PREFIX}cache\\_{kind_name}\\_%"),),
+                )
+                .unwrap();
+            for db in old {
+                conn.query_drop(format!("DROP DATABASE IF EXISTS `{db}`")).unwrap();
+            }
+            conn.query_drop(format!("CREATE DATABASE `{name}`")).unwrap();
+            let mut cmd = Command::new("php");
+            cmd.arg(support("wp-install.php"));
+            if kind == Kind::Multisite {
+                cmd.arg("--multisite");
+            }
+            let out = cmd
+                .env("SF_TEST_DB_NAME", &name)
+                .env("SF_TEST_DB_HOST", server.php_db_host())
+                .env("SF_TEST_DB_USER", "root")
+                .env("SF_TEST_DB_PASSWORD", "")
+                .env("SF_TEST_ABSPATH", ABSPATH)
+                .env("SF_TEST_SITE_URL", SITE_URL)
+                .output()
+                .expect("php must be installed (make setup)");
+            if !out.status.success() {
+                let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"));
+                panic!(
+                    "wp-install.php failed: {}\n{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            conn.query_drop(format!("CREATE TABLE `{name}`.`sfwp_ready` (id INT)"))
+                .unwrap();
+        }
+        let _: Option<i64> = conn.exec_first("SELECT RELEASE_LOCK(?)", (&name,)).unwrap();
+        name
+    })
+}
+
+/// The result of running the binary.
+#[derive(Debug)]
+pub struct Output {
+    /// Exit code (-1 if killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Output {
+    /// Exit code, stdout and stderr in one text, for snapshots.
+    pub fn snapshot(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A command line for the binary under test.
+pub struct Cmd {
+    command: Command,
+    stdin: Vec<u8>,
+}
+
+impl Cmd {
+    /// Adds arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Cmd {
+        self.command.args(args);
+        self
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Cmd {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Feeds stdin.
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Cmd {
+        self.stdin = bytes.into();
+        self
+    }
+
+    /// Runs it.
+    pub fn run(mut self) -> Output {
+        let mut child = self
+            .command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run segmentflow-wpcli");
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        let input = std::mem::take(&mut self.stdin);
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let out = child
+            .wait_with_output()
+            .expect("wait for segmentflow-wpcli");
+        let _ = writer.join();
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// The binary, with a clean environment for our variables.
+pub fn bin() -> Cmd {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_segmentflow-wpcli"));
+    for var in segmentflow_wpcli::env::ALL {
+        command.env_remove(var);
+    }
+    command.env("SHELL_PIPE", "1");
+    Cmd {
+        command,
+        stdin: Vec::new(),
+    }
+}
+
+/// A temp directory removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty directory.
+    pub fn new() -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "sfwp-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A WordPress site of its own: a database copied from the template and a
+/// WordPress root with a wp-config.php pointing at it.
+pub struct TestEnv {
+    /// The database name.
+    pub db: String,
+    /// The WordPress root (holds wp-config.php; core stays in /usr/share/wordpress).
+    pub root: TempDir,
+    /// The kind of install.
+    pub kind: Kind,
+    /// Whether the database is this env's own copy (dropped with it) or the
+    /// shared template (read-only use).
+    owned: bool,
+}
+
+impl TestEnv {
+    /// A fresh single site of its own, for tests that write.
+    pub fn new() -> TestEnv {
+        TestEnv::of_kind(Kind::Single)
+    }
+
+    /// A fresh multisite network (blog 2 at /second/), for tests that write.
+    pub fn multisite() -> TestEnv {
+        TestEnv::of_kind(Kind::Multisite)
+    }
+
+    /// A site for tests that only read: its own WordPress root, but the
+    /// shared template database. Copying a database is DDL (one fsync-bound
+    /// `CREATE TABLE` per table), which dominates the suite's time, so
+    /// readers share.
+    pub fn read_only() -> TestEnv {
+        TestEnv::shared(Kind::Single)
+    }
+
+    /// [`read_only`](Self::read_only) for the multisite network.
+    pub fn read_only_multisite() -> TestEnv {
+        TestEnv::shared(Kind::Multisite)
+    }
+
+    fn shared(kind: Kind) -> TestEnv {
+        let env = TestEnv {
+            db: template(kind).to_owned(),
+            root: TempDir::new(),
+            kind,
+            owned: false,
+        };
+        env.write_wp_config(&server().php_db_host(), "");
+        env
+    }
+
+    fn of_kind(kind: Kind) -> TestEnv {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let template = template(kind);
+        let db = format!(
+            "{DB_PREFIX}t_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let mut conn = server().admin();
+        conn.query_drop(format!("CREATE DATABASE `{db}`")).unwrap();
+        let env = TestEnv {
+            db,
+            root: TempDir::new(),
+            kind,
+            owned: true,
+        };
+        let tables: Vec<String> = conn
+            .exec(
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'wp\\_%'",
+                (template,),
+            )
+            .unwrap();
+        for table in tables {
+            conn.query_drop(format!(
+                "CREATE TABLE `{}`.`{table}` LIKE `{template}`.`{table}`",
+                env.db
+            ))
+            .unwrap();
+            conn.query_drop(format!(
+                "INSERT INTO `{}`.`{table}` SELECT * FROM `{template}`.`{table}`",
+                env.db
+            ))
+            .unwrap();
+        }
+        env.write_wp_config(&server().php_db_host(), "");
+        env
+    }
+
+    /// Writes the site's wp-config.php with this DB_HOST and extra PHP lines.
+    pub fn write_wp_config(&self, db_host: &str, extra: &str) {
+        self.write_wp_config_full(db_host, TEST_PASSWORD, "wp_", extra);
+    }
+
+    /// Writes wp-config.php with every knob.
+    pub fn write_wp_config_full(&self, db_host: &str, password: &str, prefix: &str, extra: &str) {
+        let multisite = if self.kind == Kind::Multisite {
+            "define( 'WP_ALLOW_MULTISITE', true );\ndefine( 'MULTISITE', true );\ndefine( 'SUBDOMAIN_INSTALL', false );\ndefine( 'DOMAIN_CURRENT_SITE', 'example.test' );\ndefine( 'PATH_CURRENT_SITE', '/' );\ndefine( 'SITE_ID_CURRENT_SITE', 1 );\ndefine( 'BLOG_ID_CURRENT_SITE', 1 );\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            "<?php\n// Written by the segmentflow-wpcli end-to-end tests.\ndefine( 'DB_NAME', '{db}' );\ndefine( 'DB_USER', '{TEST_USER}' );\ndefine( 'DB_PASSWORD', '{password}' );\ndefine( 'DB_HOST', '{db_host}' );\ndefine( 'DB_CHARSET', 'utf8mb4' );\ndefine( 'DB_COLLATE', '' );\n{multisite}{extra}\n$table_prefix = '{prefix}';\n\nif ( ! defined( 'ABSPATH' ) ) {{\n\tdefine( 'ABSPATH', '{ABSPATH}' );\n}}\nrequire_once ABSPATH . 'wp-settings.php';\n",
+            db = self.db
+        );
+        std::fs::write(self.root.path().join("wp-config.php"), text).unwrap();
+    }
+
+    /// The binary with `--path` set to this site.
+    pub fn cmd(&self) -> Cmd {
+        bin().args([format!("--path={}", self.root.path().display())])
+    }
+
+    /// A JSON site context for `--context=-`, as the PHP package would send it.
+    pub fn context_json(&self) -> String {
+        let (host, socket) = match &server().socket {
+            Some(s) => ("localhost".to_owned(), Some(s.display().to_string())),
+            None => ("127.0.0.1".to_owned(), None),
+        };
+        serde_json::json!({
+            "db_host": host,
+            "db_port": null,
+            "db_socket": socket,
+            "db_user": TEST_USER,
+            "db_password": TEST_PASSWORD,
+            "db_name": self.db,
+            "db_charset": "utf8mb4",
+            "table_prefix": "wp_",
+            "blog_id": 1,
+            "multisite": self.kind == Kind::Multisite,
+            "home_url": SITE_URL,
+            "site_url": SITE_URL,
+            "wp_version": "6.1.9",
+        })
+        .to_string()
+    }
+
+    /// Runs SQL and returns the rows as optional strings.
+    pub fn sql(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        let mut conn = server().admin();
+        conn.select_db(&self.db).unwrap();
+        let rows: Vec<mysql::Row> = conn.query(sql).unwrap();
+        rows.into_iter()
+            .map(|row| {
+                row.unwrap()
+                    .into_iter()
+                    .map(|v| match v {
+                        mysql::Value::NULL => None,
+                        mysql::Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+                        other => Some(other.as_sql(true)),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// One option row's (value, autoload), read with SQL.
+    pub fn option_row(&self, name: &str) -> Option<(String, String)> {
+        let rows = self.sql(&format!(
+            "SELECT option_value, autoload FROM wp_options WHERE option_name = '{name}'"
+        ));
+        rows.into_iter().next().map(|r| {
+            (
+                r[0].clone().unwrap_or_default(),
+                r[1].clone().unwrap_or_default(),
+            )
+        })
+    }
+
+    /// `serialize( get_option( $name ) )` from WordPress's own PHP.
+    pub fn php_get_option(&self, name: &str) -> String {
+        let out = Command::new("php")
+            .arg(support("wp-get-option.php"))
+            .arg(name)
+            .env("SF_TEST_DB_NAME", &self.db)
+            .env("SF_TEST_DB_HOST", server().php_db_host())
+            .env("SF_TEST_DB_USER", TEST_USER)
+            .env("SF_TEST_DB_PASSWORD", TEST_PASSWORD)
+            .env("SF_TEST_ABSPATH", ABSPATH)
+            .output()
+            .expect("php");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The SQLite twin of this site, in a new WordPress root.
+    pub fn sqlite_site(&self) -> TempDir {
+        let root = TempDir::new();
+        let content = root.path().join("wp-content");
+        std::fs::create_dir_all(content.join("database")).unwrap();
+        std::fs::write(
+            content.join("db.php"),
+            "<?php\n/**\n * Stand-in for the SQLite Database Integration drop-in (tests only).\n */\ndefine( 'SQLITE_DB_DROPIN_VERSION', '2.1.16' );\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.path().join("wp-config.php"),
+            "<?php\ndefine( 'DB_NAME', 'database_name_here' );\ndefine( 'DB_USER', 'username_here' );\ndefine( 'DB_PASSWORD', 'password_here' );\ndefine( 'DB_HOST', 'localhost' );\n$table_prefix = 'wp_';\n",
+        )
+        .unwrap();
+        copy_to_sqlite(&self.db, &content.join("database/.ht.sqlite"));
+        root
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        if self.owned {
+            let mut conn = server().admin();
+            let _ = conn.query_drop(format!("DROP DATABASE IF EXISTS `{}`", self.db));
+        }
+    }
+}
+
+/// Copies every table of a MariaDB database into a new SQLite file, with the
+/// column names, primary keys, unique keys and literal defaults.
+fn copy_to_sqlite(db: &str, file: &Path) {
+    let mut conn = server().admin();
+    let sqlite = rusqlite::Connection::open(file).unwrap();
+    let tables: Vec<String> = conn
+        .exec(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'wp\\_%' ORDER BY TABLE_NAME",
+            (db,),
+        )
+        .unwrap();
+    for table in tables {
+        let columns: Vec<(String, String, String, Option<String>, String, String)> = conn
+            .exec(
+                "SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_KEY \
+                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+                (db, &table),
+            )
+            .unwrap();
+        let mut defs = Vec::new();
+        let mut primary = Vec::new();
+        for (name, data_type, nullable, default, extra, key) in &columns {
+            let integer = data_type.contains("int");
+            if extra.contains("auto_increment") {
+                defs.push(format!(
+                    "`{name}` INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"
+                ));
+                continue;
+            }
+            let mut def = format!("`{name}` {}", if integer { "INTEGER" } else { "TEXT" });
+            if nullable == "NO" {
+                def.push_str(" NOT NULL");
+            }
+            if let Some(d) = default {
+                let literal = d.starts_with('\'') || d.parse::<f64>().is_ok();
+                if literal {
+                    def.push_str(&format!(" DEFAULT {d}"));
+                }
+            }
+            if key == "PRI" {
+                primary.push(format!("`{name}`"));
+            }
+            defs.push(def);
+        }
+        if !primary.is_empty() {
+            defs.push(format!("PRIMARY KEY ({})", primary.join(", ")));
+        }
+        sqlite
+            .execute_batch(&format!("CREATE TABLE `{table}` ({});", defs.join(", ")))
+            .unwrap();
+        let uniques: Vec<(String, String)> = conn
+            .exec(
+                "SELECT INDEX_NAME, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS \
+                 WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' GROUP BY INDEX_NAME",
+                (db, &table),
+            )
+            .unwrap();
+        for (index, cols) in uniques {
+            let cols: Vec<String> = cols.split(',').map(|c| format!("`{c}`")).collect();
+            sqlite
+                .execute_batch(&format!(
+                    "CREATE UNIQUE INDEX `{table}__{index}` ON `{table}` ({});",
+                    cols.join(", ")
+                ))
+                .unwrap();
+        }
+        let names: Vec<String> = columns.iter().map(|c| format!("`{}`", c.0)).collect();
+        let placeholders = vec!["?"; names.len()].join(", ");
+        let insert = format!(
+            "INSERT INTO `{table}` ({}) VALUES ({placeholders})",
+            names.join(", ")
+        );
+        let rows: Vec<mysql::Row> = conn
+            .query(format!("SELECT {} FROM `{db}`.`{table}`", names.join(", ")))
+            .unwrap();
+        for row in rows {
+            let values: Vec<rusqlite::types::Value> = row
+                .unwrap()
+                .into_iter()
+                .map(|v| match v {
+                    mysql::Value::NULL => rusqlite::types::Value::Null,
+                    mysql::Value::Bytes(b) => {
+                        rusqlite::types::Value::Text(String::from_utf8_lossy(&b).into_owned())
+                    }
+                    mysql::Value::Int(i) => rusqlite::types::Value::Integer(i),
+                    other => rusqlite::types::Value::Text(
+                        other.as_sql(true).trim_matches('\'').to_owned(),
+                    ),
+                })
+                .collect();
+            sqlite
+                .execute(&insert, rusqlite::params_from_iter(values))
+                .unwrap();
+        }
+    }
+}
+
+/// Filters that make snapshots stable: database names, temp paths, versions.
+pub fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"sfwp_(t_\d+_\d+|cache_[a-z]+_[0-9a-f]+)", "[DB]"),
+        (r#"[^\s'"]*/sfwp-\d+-\d+"#, "[ROOT]"),
+        (
+            r"segmentflow-wpcli \d+\.\d+\.\d+",
+            "segmentflow-wpcli [VERSION]",
+        ),
+    ]
+}
+
+/// Snapshots an output with the standard filters.
+#[macro_export]
+macro_rules! assert_output {
+    ($name:expr, $out:expr) => {
+        insta::with_settings!({filters => $crate::util::filters(), prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!($name, $out.snapshot());
+        });
+    };
+}
