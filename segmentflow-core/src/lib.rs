@@ -24,4 +24,6 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::exit)]
 
 pub mod php;
+pub mod rest;
+pub mod store;
 pub mod wp_json;

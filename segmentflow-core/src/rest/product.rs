@@ -1,0 +1,855 @@
+//! `GET /wc/v{2,3}/products/<id>` (also for a variation id, which is what a
+//! variation's `product.updated` webhook carries: `type: "variation"`), and
+//! the v3 `GET /wc/v3/products/<parent>/variations/<id>` shape.
+//!
+//! Field order is the schema order `get_product_data()` walks
+//! (`WC_REST_Products_V2_Controller`), then the getter-based fields
+//! (`price_html`, `related_ids`, `meta_data`). Differences implemented:
+//!
+//! * v2 prints `in_stock` (`is_in_stock()`) after `stock_quantity`; v3
+//!   prints `stock_status` instead, after `meta_data`, followed by the v3
+//!   extras `has_options`, `post_password`, `global_unique_id`
+//!   (`WC_REST_Products_Controller`, WooCommerce 9.2.5; `brands` only exists
+//!   from 9.6).
+//! * v2 `images` items carry `position`, and a product without images gets
+//!   one placeholder item (`id: 0`, the placeholder URL, "now" dates from
+//!   [`Site::now_gmt`]); v3 items have no `position` and no placeholder.
+//!
+//! Texts run through the view-context filters: `description` and
+//! `purchase_note` through `wpautop`, `short_description` through
+//! `wptexturize` + `wpautop` (see [`super::content`] for what is covered).
+//! `price_html` follows `get_price_html()` for simple, variation, external
+//! and variable products with the shop showing prices as stored (no tax
+//! adjustment); grouped products print `""`. `related_ids` come from the
+//! record (WooCommerce shuffles them at random).
+//!
+//! [`Site::now_gmt`]: crate::store::Site::now_gmt
+
+use super::content::{wpautop, wptexturize};
+use super::format::{self, absint, intval};
+use super::order::{attachment_url, sanitize_title};
+use super::{ApiVersion, links};
+use crate::store::{
+    Attachment, MetaValue, ProductAttribute, ProductRecord, Site, TermRef, VariationSummary,
+    find_meta, meta_text,
+};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde_json::{Map, Value, json};
+
+/// Product meta keys `WC_Product_Data_Store_CPT` keeps internal.
+pub const PRODUCT_INTERNAL_META_KEYS: &[&str] = &[
+    "_visibility", "_sku", "_global_unique_id", "_price", "_regular_price", "_sale_price",
+    "_sale_price_dates_from", "_sale_price_dates_to", "total_sales", "_tax_status", "_tax_class",
+    "_manage_stock", "_stock", "_stock_status", "_backorders", "_low_stock_amount", "_sold_individually",
+    "_weight", "_length", "_width", "_height", "_upsell_ids", "_crosssell_ids", "_purchase_note",
+    "_default_attributes", "_product_attributes", "_virtual", "_downloadable", "_download_limit",
+    "_download_expiry", "_featured", "_downloadable_files", "_wc_rating_count", "_wc_average_rating",
+    "_wc_review_count", "_variation_description", "_thumbnail_id", "_file_paths",
+    "_product_image_gallery", "_product_version", "_wp_old_slug", "_edit_last", "_edit_lock",
+];
+
+/// `WC_Product` data keys (`_` + key is internal too).
+pub const PRODUCT_DATA_KEYS: &[&str] = &[
+    "name", "slug", "date_created", "date_modified", "status", "featured", "catalog_visibility",
+    "description", "short_description", "sku", "global_unique_id", "price", "regular_price",
+    "sale_price", "date_on_sale_from", "date_on_sale_to", "total_sales", "tax_status", "tax_class",
+    "manage_stock", "stock_quantity", "stock_status", "backorders", "low_stock_amount",
+    "sold_individually", "weight", "length", "width", "height", "upsell_ids", "cross_sell_ids",
+    "parent_id", "reviews_allowed", "purchase_note", "attributes", "default_attributes", "menu_order",
+    "post_password", "virtual", "downloadable", "category_ids", "tag_ids", "shipping_class_id",
+    "downloads", "image_id", "gallery_image_ids", "download_limit", "download_expiry", "rating_counts",
+    "average_rating", "review_count", "product_url", "button_text", "children",
+];
+
+/// Whether a product meta key is hidden from `meta_data`.
+pub fn is_hidden_product_meta(key: &str, variation: bool) -> bool {
+    format::is_internal_key(key, PRODUCT_INTERNAL_META_KEYS, PRODUCT_DATA_KEYS)
+        || (variation && key.starts_with("attribute_"))
+}
+
+/// A product (or variation) with its parent, and the derived values several
+/// fields share.
+struct View<'a> {
+    p: &'a ProductRecord,
+    parent: Option<&'a ProductRecord>,
+    site: &'a Site,
+    tz: TimeZone,
+    now: Option<Timestamp>,
+    variation: bool,
+}
+
+impl<'a> View<'a> {
+    fn new(p: &'a ProductRecord, site: &'a Site) -> Self {
+        let variation = p.post_type == "product_variation" || p.product_type == "variation";
+        View {
+            p,
+            parent: p.parent.as_deref(),
+            site,
+            tz: format::site_timezone(site),
+            now: format::gmt_instant(site.now_gmt.as_deref()),
+            variation,
+        }
+    }
+
+    fn m(&self, key: &str) -> &'a str {
+        meta_text(&self.p.meta, key)
+    }
+
+    fn pm(&self, key: &str) -> &'a str {
+        self.parent.map_or("", |pp| meta_text(&pp.meta, key))
+    }
+
+    /// Own value, or the parent's when a variation's own value is empty.
+    fn inherit(&self, key: &str) -> &'a str {
+        let own = self.m(key);
+        if self.variation && own.is_empty() { self.pm(key) } else { own }
+    }
+
+    fn product_type(&self) -> String {
+        if self.variation {
+            "variation".into()
+        } else if self.p.product_type.is_empty() {
+            "simple".into()
+        } else {
+            self.p.product_type.clone()
+        }
+    }
+
+    fn yes(&self, key: &str) -> bool {
+        self.m(key) == "yes"
+    }
+
+    fn sku(&self) -> &'a str {
+        self.inherit("_sku")
+    }
+
+    fn tax_class(&self) -> &'a str {
+        let own = self.m("_tax_class");
+        if self.variation && own == "parent" { self.pm("_tax_class") } else { own }
+    }
+
+    fn tax_status(&self) -> &'static str {
+        match self.m("_tax_status") {
+            "shipping" => "shipping",
+            "none" => "none",
+            _ => "taxable",
+        }
+    }
+
+    fn manage_stock_raw(&self) -> bool {
+        let own = self.m("_manage_stock");
+        if self.variation && own == "parent" { self.pm("_manage_stock") == "yes" } else { own == "yes" }
+    }
+
+    fn managing_stock(&self) -> bool {
+        self.site.manage_stock == "yes" && self.manage_stock_raw()
+    }
+
+    fn stock_quantity(&self) -> Value {
+        let own = self.m("_manage_stock");
+        let raw = if self.variation && own == "parent" { self.pm("_stock") } else { self.m("_stock") };
+        if raw.trim().is_empty() { Value::Null } else { json!(intval(raw)) }
+    }
+
+    fn stock_status(&self) -> String {
+        let s = self.m("_stock_status");
+        if s.is_empty() { "instock".into() } else { s.to_string() }
+    }
+
+    fn backorders(&self) -> String {
+        let b = self.m("_backorders");
+        if b.is_empty() { "no".into() } else { b.to_string() }
+    }
+
+    fn backorders_allowed(&self) -> bool {
+        matches!(self.backorders().as_str(), "yes" | "notify")
+    }
+
+    fn virtual_(&self) -> bool {
+        self.yes("_virtual")
+    }
+
+    fn price(&self) -> String {
+        if self.product_type() == "variable" {
+            return self.variation_prices().first().map(|v| v.0.clone()).unwrap_or_default();
+        }
+        self.m("_price").to_string()
+    }
+
+    fn sale_window_open(&self, from: &str, to: &str) -> bool {
+        let Some(now) = self.now else { return true };
+        if !from.is_empty()
+            && let Ok(t) = Timestamp::from_second(intval(from))
+            && t > now
+        {
+            return false;
+        }
+        if !to.is_empty()
+            && let Ok(t) = Timestamp::from_second(intval(to))
+            && t < now
+        {
+            return false;
+        }
+        true
+    }
+
+    fn on_sale_prices(&self, regular: &str, sale: &str, from: &str, to: &str) -> bool {
+        !sale.is_empty() && format::to_f64(regular) > format::to_f64(sale) && self.sale_window_open(from, to)
+    }
+
+    fn is_on_sale(&self) -> bool {
+        if self.product_type() == "variable" {
+            return self.visible_variations().iter().any(|v| {
+                self.on_sale_prices(&v.regular_price, &v.sale_price, &v.sale_from, &v.sale_to)
+            });
+        }
+        self.on_sale_prices(
+            self.m("_regular_price"),
+            self.m("_sale_price"),
+            self.m("_sale_price_dates_from"),
+            self.m("_sale_price_dates_to"),
+        )
+    }
+
+    fn visible_variations(&self) -> Vec<&'a VariationSummary> {
+        self.p.variations.iter().filter(|v| v.status == "publish" && !v.price.is_empty()).collect()
+    }
+
+    /// `get_variation_prices()`: (price, regular, sale) per visible
+    /// variation, each list sorted ascending.
+    fn variation_prices(&self) -> Vec<(String, String, String)> {
+        let dp = format::price_decimals(self.site);
+        let fmt = |s: &str| format::format_decimal(s, dp, self.site);
+        let vis = self.visible_variations();
+        let mut prices: Vec<String> = vis.iter().map(|v| fmt(&v.price)).collect();
+        let mut regular: Vec<String> = vis
+            .iter()
+            .map(|v| fmt(if v.regular_price.is_empty() { &v.price } else { &v.regular_price }))
+            .collect();
+        let mut sale: Vec<String> = vis
+            .iter()
+            .map(|v| fmt(if v.sale_price.is_empty() { &v.price } else { &v.sale_price }))
+            .collect();
+        let by_num = |a: &String, b: &String| format::to_f64(a).total_cmp(&format::to_f64(b));
+        prices.sort_by(by_num);
+        regular.sort_by(by_num);
+        sale.sort_by(by_num);
+        prices
+            .into_iter()
+            .zip(regular)
+            .zip(sale)
+            .map(|((p, r), s)| (p, r, s))
+            .collect()
+    }
+
+    fn purchasable(&self) -> bool {
+        match self.product_type().as_str() {
+            "external" | "grouped" => false,
+            "variation" => self.p.status != "private" && !self.price().is_empty(),
+            _ => !self.price().is_empty(),
+        }
+    }
+
+    fn price_html(&self) -> String {
+        let site = self.site;
+        let suffix = if site.price_display_suffix.is_empty() {
+            String::new()
+        } else {
+            format!(" <small class=\"woocommerce-price-suffix\">{}</small>", site.price_display_suffix)
+        };
+        match self.product_type().as_str() {
+            "grouped" => String::new(),
+            "variable" => {
+                let prices = self.variation_prices();
+                let (Some(first), Some(last)) = (prices.first(), prices.last()) else {
+                    return String::new();
+                };
+                let html = if first.0 != last.0 {
+                    format!("{} &ndash; {}", format::wc_price(&first.0, site), format::wc_price(&last.0, site))
+                } else if self.is_on_sale() && first.1 == last.1 {
+                    sale_price_html(&format::wc_price(&last.1, site), &format::wc_price(&first.0, site))
+                } else {
+                    format::wc_price(&first.0, site)
+                };
+                format!("{html}{suffix}")
+            }
+            _ => {
+                let price = self.price();
+                if price.is_empty() {
+                    String::new()
+                } else if self.is_on_sale() {
+                    let html = sale_price_html(
+                        &format::wc_price(self.m("_regular_price"), site),
+                        &format::wc_price(&price, site),
+                    );
+                    format!("{html}{suffix}")
+                } else {
+                    format!("{}{suffix}", format::wc_price(&price, site))
+                }
+            }
+        }
+    }
+
+    fn image_id(&self) -> u64 {
+        let own = absint(self.m("_thumbnail_id"));
+        if self.variation && own == 0 { absint(self.pm("_thumbnail_id")) } else { own }
+    }
+
+    fn attachment(&self, id: u64) -> Option<&'a Attachment> {
+        self.p
+            .attachments
+            .iter()
+            .chain(self.parent.map(|pp| pp.attachments.iter()).into_iter().flatten())
+            .find(|a| a.id == id)
+    }
+
+    fn image_json(&self, a: &Attachment, position: Option<usize>) -> Value {
+        let mut o = Map::new();
+        o.insert("id".into(), json!(a.id));
+        o.insert("date_created".into(), format::string_date_local(&a.post_date, &self.tz));
+        o.insert("date_created_gmt".into(), format::gmt_date(format::gmt_instant(Some(&a.post_date_gmt))));
+        o.insert("date_modified".into(), format::string_date_local(&a.post_modified, &self.tz));
+        o.insert(
+            "date_modified_gmt".into(),
+            format::gmt_date(format::gmt_instant(Some(&a.post_modified_gmt))),
+        );
+        o.insert("src".into(), json!(attachment_url(self.site, &a.attached_file)));
+        o.insert("name".into(), json!(a.title));
+        o.insert("alt".into(), json!(a.alt));
+        if let Some(pos) = position {
+            o.insert("position".into(), json!(pos));
+        }
+        Value::Object(o)
+    }
+
+    fn images(&self, version: ApiVersion) -> Value {
+        let mut ids = Vec::new();
+        let image = self.image_id();
+        if image != 0 {
+            ids.push(image);
+        }
+        if !self.variation {
+            ids.extend(
+                self.m("_product_image_gallery")
+                    .split(',')
+                    .map(absint)
+                    .filter(|id| *id != 0),
+            );
+        }
+        let mut images = Vec::new();
+        for (position, id) in ids.iter().enumerate() {
+            if let Some(a) = self.attachment(*id) {
+                images.push(self.image_json(a, (version == ApiVersion::V2).then_some(position)));
+            }
+        }
+        if images.is_empty() && version == ApiVersion::V2 {
+            let now = self.now.or_else(|| format::gmt_instant(self.p.date_modified_gmt.as_deref()));
+            let local_now = now.map(|t| t.to_zoned_datetime(self.tz.clone()).datetime().strftime("%Y-%m-%d %H:%M:%S").to_string());
+            let local = match local_now {
+                Some(s) => format::string_date_local(&s, &self.tz),
+                None => Value::Null,
+            };
+            images.push(json!({
+                "id": 0,
+                "date_created": local,
+                "date_created_gmt": format::gmt_date(now),
+                "date_modified": local,
+                "date_modified_gmt": format::gmt_date(now),
+                "src": self.site.placeholder_image_src,
+                "name": "Placeholder",
+                "alt": "Placeholder",
+                "position": 0,
+            }));
+        }
+        Value::Array(images)
+    }
+
+    /// The product whose attributes name things (the parent for a variation).
+    fn attribute_owner(&self) -> &'a ProductRecord {
+        if self.variation { self.parent.unwrap_or(self.p) } else { self.p }
+    }
+
+    /// `get_attribute_taxonomy_name( $slug, $product )`.
+    fn attribute_display_name(&self, slug: &str) -> String {
+        let slug = slug.strip_prefix("pa_").unwrap_or(slug);
+        if let Some(t) = self.site.attribute_taxonomies.iter().find(|t| t.name == slug) {
+            let owner = self.attribute_owner();
+            if owner.attributes.iter().any(|a| sanitize_title(&a.key) == format!("pa_{slug}")) {
+                return t.label.clone();
+            }
+        }
+        let owner = self.attribute_owner();
+        match owner.attributes.iter().find(|a| sanitize_title(&a.key) == slug) {
+            Some(a) if a.is_taxonomy => self
+                .site
+                .attribute_taxonomies
+                .iter()
+                .find(|t| format!("pa_{}", t.name) == a.name)
+                .map_or(slug.to_string(), |t| t.label.clone()),
+            Some(a) => a.name.clone(),
+            None => slug.to_string(),
+        }
+    }
+
+    fn taxonomy_id(&self, taxonomy: &str) -> u64 {
+        taxonomy
+            .strip_prefix("pa_")
+            .and_then(|n| self.site.attribute_taxonomies.iter().find(|t| t.name == n))
+            .map_or(0, |t| t.id)
+    }
+
+    fn term_name(&self, taxonomy: &str, slug: &str) -> Option<String> {
+        self.p
+            .attribute_terms
+            .iter()
+            .chain(self.parent.map(|pp| pp.attribute_terms.iter()).into_iter().flatten())
+            .find(|t| t.taxonomy == taxonomy && t.slug == slug)
+            .map(|t| t.name.clone())
+    }
+
+    /// `get_variation_attributes()`: (`attribute_<key>`, value) in the
+    /// parent's attribute order.
+    fn variation_attributes(&self) -> Vec<(String, String)> {
+        let Some(parent) = self.parent else {
+            return self
+                .p
+                .meta
+                .iter()
+                .filter(|m| m.key.starts_with("attribute_"))
+                .map(|m| (m.key.clone(), m.value.as_text().unwrap_or("").to_string()))
+                .collect();
+        };
+        parent
+            .attributes
+            .iter()
+            .filter(|a| a.is_variation)
+            .map(|a| {
+                let key = format!("attribute_{}", sanitize_title(&a.name));
+                let value = self.m(&key).to_string();
+                (key, value)
+            })
+            .collect()
+    }
+
+    fn attribute_options(&self, a: &ProductAttribute) -> Vec<String> {
+        if a.is_taxonomy {
+            let mut terms: Vec<_> = self.p.attribute_terms.iter().filter(|t| t.taxonomy == a.name).collect();
+            let orderby = a
+                .name
+                .strip_prefix("pa_")
+                .and_then(|n| self.site.attribute_taxonomies.iter().find(|t| t.name == n))
+                .map_or("menu_order", |t| t.orderby.as_str());
+            match orderby {
+                "id" => terms.sort_by_key(|t| t.id),
+                "name" | "name_num" => terms.sort_by(|x, y| x.name.to_lowercase().cmp(&y.name.to_lowercase())),
+                _ => terms.sort_by(|x, y| {
+                    x.order.unwrap_or(0).cmp(&y.order.unwrap_or(0)).then(x.name.to_lowercase().cmp(&y.name.to_lowercase()))
+                }),
+            }
+            terms.into_iter().map(|t| t.name.clone()).collect()
+        } else {
+            a.value.split('|').map(|s| s.trim().to_string()).collect()
+        }
+    }
+
+    fn attributes(&self) -> Value {
+        if self.variation {
+            let mut out = Vec::new();
+            for (attr_key, value) in self.variation_attributes() {
+                if value.is_empty() {
+                    continue;
+                }
+                let name = attr_key.trim_start_matches("attribute_").to_string();
+                if attr_key.starts_with("attribute_pa_") {
+                    let option = self
+                        .term_name(&name, &value)
+                        .map_or_else(|| format::rawurldecode(&value), |n| format::rawurldecode(&n));
+                    out.push(json!({
+                        "id": self.taxonomy_id(&name),
+                        "name": self.attribute_display_name(&name),
+                        "slug": format::rawurldecode(&name),
+                        "option": option,
+                    }));
+                } else {
+                    out.push(json!({
+                        "id": 0,
+                        "name": self.attribute_display_name(&name),
+                        "slug": name,
+                        "option": value,
+                    }));
+                }
+            }
+            return Value::Array(out);
+        }
+        Value::Array(
+            self.p
+                .attributes
+                .iter()
+                .map(|a| {
+                    json!({
+                        "id": if a.is_taxonomy { self.taxonomy_id(&a.name) } else { 0 },
+                        "name": self.attribute_display_name(&a.name),
+                        "slug": a.name,
+                        "position": a.position,
+                        "visible": a.is_visible,
+                        "variation": a.is_variation,
+                        "options": self.attribute_options(a),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    fn default_attributes(&self) -> Value {
+        if self.product_type() != "variable" {
+            return json!([]);
+        }
+        Value::Array(
+            self.p
+                .default_attributes
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| {
+                    json!({
+                        "id": if k.starts_with("pa_") { self.taxonomy_id(k) } else { 0 },
+                        "name": self.attribute_display_name(k),
+                        "option": v,
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    fn permalink(&self) -> String {
+        if self.variation {
+            let parent = self.parent;
+            let base = match parent {
+                Some(pp) => links::product_permalink(self.site, pp.id, &pp.slug, &pp.status, pp.categories.first().map(|c| c.slug.as_str())),
+                None => links::product_permalink(self.site, self.p.parent_id, "", "draft", None),
+            };
+            let args: Vec<(String, String)> = self
+                .variation_attributes()
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (urlencode(&k), urlencode(&v)))
+                .collect();
+            let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            return links::add_query_arg(&base, &args);
+        }
+        let first_cat = self.p.categories.iter().min_by_key(|c| c.id).map(|c| c.slug.as_str());
+        links::product_permalink(self.site, self.p.id, &self.p.slug, &self.p.status, first_cat)
+    }
+
+    fn catalog_visibility(&self) -> &'static str {
+        let terms = if self.variation { self.parent.map_or(&self.p.visibility, |pp| &pp.visibility) } else { &self.p.visibility };
+        let catalog = terms.iter().any(|t| t == "exclude-from-catalog");
+        let search = terms.iter().any(|t| t == "exclude-from-search");
+        match (catalog, search) {
+            (true, true) => "hidden",
+            (true, false) => "search",
+            (false, true) => "catalog",
+            (false, false) => "visible",
+        }
+    }
+
+    fn shipping_class(&self) -> Option<&'a TermRef> {
+        let own = self.p.shipping_classes.first();
+        if self.variation && own.is_none() { self.parent.and_then(|pp| pp.shipping_classes.first()) } else { own }
+    }
+
+    fn rating_count(&self) -> i64 {
+        match find_meta(&self.p.meta, "_wc_rating_count") {
+            Some(MetaValue::Json(Value::Object(map))) => map.values().map(|v| v.as_i64().unwrap_or_else(|| v.as_str().map_or(0, intval))).sum(),
+            Some(MetaValue::Json(Value::Array(list))) => list.iter().map(|v| v.as_i64().unwrap_or_else(|| v.as_str().map_or(0, intval))).sum(),
+            _ => 0,
+        }
+    }
+
+    fn downloads(&self) -> Value {
+        if !self.yes("_downloadable") {
+            return json!([]);
+        }
+        let Some(MetaValue::Json(Value::Object(files))) = find_meta(&self.p.meta, "_downloadable_files") else {
+            return json!([]);
+        };
+        Value::Array(
+            files
+                .iter()
+                .map(|(id, f)| {
+                    json!({
+                        "id": id,
+                        "name": f.get("name").cloned().unwrap_or(json!("")),
+                        "file": f.get("file").cloned().unwrap_or(json!("")),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    fn date_pair(&self, o: &mut Map<String, Value>, field: &str, ts: Option<Timestamp>) {
+        o.insert(field.into(), format::local_date(ts, &self.tz));
+        o.insert(format!("{field}_gmt"), format::gmt_date(ts));
+    }
+
+    fn sale_date(&self, key: &str) -> Option<Timestamp> {
+        let raw = self.m(key);
+        if raw.trim().is_empty() { None } else { Timestamp::from_second(intval(raw)).ok() }
+    }
+
+    fn download_setting(&self, key: &str) -> i64 {
+        let raw = self.m(key);
+        if raw.is_empty() || intval(raw) == -1 { -1 } else { intval(raw).abs() }
+    }
+
+    fn low_stock_amount(&self) -> Value {
+        let raw = self.inherit("_low_stock_amount");
+        if raw.is_empty() { Value::Null } else { json!(absint(raw)) }
+    }
+
+    fn dimension(&self, key: &str) -> Value {
+        json!(self.inherit(key))
+    }
+
+    fn description(&self) -> String {
+        if self.variation { wpautop(self.m("_variation_description")) } else { wpautop(&self.p.content) }
+    }
+}
+
+fn sale_price_html(regular: &str, sale: &str) -> String {
+    let strip = |s: &str| format::normalize_numeric_entities(&strip_tags(s));
+    format!(
+        "<del aria-hidden=\"true\">{regular}</del> <span class=\"screen-reader-text\">Original price was: {}.</span><ins aria-hidden=\"true\">{sale}</ins><span class=\"screen-reader-text\">Current price is: {}.</span>",
+        strip(regular),
+        strip(sale)
+    )
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// PHP `urlencode()`.
+fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn terms_json(terms: &[TermRef]) -> Value {
+    Value::Array(terms.iter().map(|t| json!({ "id": t.id, "name": t.name, "slug": t.slug })).collect())
+}
+
+fn ids_json(ids: &[u64]) -> Value {
+    json!(ids)
+}
+
+/// Maps a product or variation record to the products-controller JSON.
+pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Value {
+    let v = View::new(product, site);
+    let p = product;
+    let ptype = v.product_type();
+    let mut o = Map::new();
+    o.insert("id".into(), json!(p.id));
+    o.insert("name".into(), json!(p.title));
+    o.insert("slug".into(), json!(p.slug));
+    o.insert("permalink".into(), json!(v.permalink()));
+    v.date_pair(&mut o, "date_created", format::gmt_instant(p.date_created_gmt.as_deref()));
+    v.date_pair(&mut o, "date_modified", format::gmt_instant(p.date_modified_gmt.as_deref()));
+    o.insert("type".into(), json!(ptype));
+    o.insert("status".into(), json!(p.status));
+    o.insert("featured".into(), json!(!v.variation && p.visibility.iter().any(|t| t == "featured")));
+    o.insert("catalog_visibility".into(), json!(v.catalog_visibility()));
+    o.insert("description".into(), json!(v.description()));
+    let short = if v.variation { String::new() } else { wpautop(&wptexturize(&p.excerpt)) };
+    o.insert("short_description".into(), json!(short));
+    o.insert("sku".into(), json!(v.sku()));
+    let price = v.price();
+    o.insert("price".into(), json!(price));
+    let variable_like = matches!(ptype.as_str(), "variable" | "grouped");
+    o.insert("regular_price".into(), json!(if variable_like { "" } else { v.m("_regular_price") }));
+    let sale = v.m("_sale_price");
+    let sale = if variable_like || sale.is_empty() || sale == "0" { "" } else { sale };
+    o.insert("sale_price".into(), json!(sale));
+    v.date_pair(&mut o, "date_on_sale_from", v.sale_date("_sale_price_dates_from"));
+    v.date_pair(&mut o, "date_on_sale_to", v.sale_date("_sale_price_dates_to"));
+    o.insert("on_sale".into(), json!(v.is_on_sale()));
+    o.insert("purchasable".into(), json!(v.purchasable()));
+    o.insert(
+        "total_sales".into(),
+        if v.variation { json!("0") } else { json!(absint(v.m("total_sales"))) },
+    );
+    o.insert("virtual".into(), json!(v.virtual_()));
+    o.insert("downloadable".into(), json!(v.yes("_downloadable")));
+    o.insert("downloads".into(), v.downloads());
+    o.insert("download_limit".into(), json!(v.download_setting("_download_limit")));
+    o.insert("download_expiry".into(), json!(v.download_setting("_download_expiry")));
+    let external = ptype == "external";
+    o.insert("external_url".into(), json!(if external { v.m("_product_url") } else { "" }));
+    o.insert("button_text".into(), json!(if external { v.m("_button_text") } else { "" }));
+    o.insert("tax_status".into(), json!(v.tax_status()));
+    o.insert("tax_class".into(), json!(v.tax_class()));
+    let managing = v.managing_stock();
+    o.insert("manage_stock".into(), json!(managing));
+    let qty = v.stock_quantity();
+    o.insert("stock_quantity".into(), qty.clone());
+    let stock_status = v.stock_status();
+    if version == ApiVersion::V2 {
+        o.insert("in_stock".into(), json!(stock_status != "outofstock"));
+    }
+    o.insert("backorders".into(), json!(v.backorders()));
+    let allowed = v.backorders_allowed();
+    o.insert("backorders_allowed".into(), json!(allowed));
+    let backordered = stock_status == "onbackorder" || (managing && allowed && qty.as_i64().is_some_and(|q| q < 0));
+    o.insert("backordered".into(), json!(backordered));
+    o.insert("low_stock_amount".into(), v.low_stock_amount());
+    o.insert("sold_individually".into(), json!(v.yes("_sold_individually")));
+    o.insert("weight".into(), json!(v.inherit("_weight")));
+    o.insert(
+        "dimensions".into(),
+        json!({ "length": v.dimension("_length"), "width": v.dimension("_width"), "height": v.dimension("_height") }),
+    );
+    o.insert("shipping_required".into(), json!(!v.virtual_()));
+    o.insert(
+        "shipping_taxable".into(),
+        json!(!v.virtual_() && matches!(v.tax_status(), "taxable" | "shipping")),
+    );
+    let class = v.shipping_class();
+    o.insert("shipping_class".into(), json!(class.map_or("", |c| c.slug.as_str())));
+    o.insert("shipping_class_id".into(), json!(class.map_or(0, |c| c.id)));
+    o.insert("reviews_allowed".into(), json!(p.comment_status == "open"));
+    let rating = if v.variation { "0".to_string() } else { v.m("_wc_average_rating").to_string() };
+    o.insert("average_rating".into(), json!(format::format_decimal(&rating, 2, site)));
+    o.insert("rating_count".into(), json!(if v.variation { 0 } else { v.rating_count() }));
+    o.insert("upsell_ids".into(), ids_json(&p.upsell_ids));
+    o.insert("cross_sell_ids".into(), ids_json(&p.cross_sell_ids));
+    o.insert("parent_id".into(), json!(p.parent_id));
+    o.insert("purchase_note".into(), json!(wpautop(v.m("_purchase_note"))));
+    o.insert("categories".into(), terms_json(&p.categories));
+    o.insert("tags".into(), terms_json(&p.tags));
+    o.insert("images".into(), v.images(version));
+    o.insert("attributes".into(), v.attributes());
+    o.insert("default_attributes".into(), v.default_attributes());
+    let variations: Vec<u64> = if ptype == "variable" { p.variations.iter().map(|x| x.id).collect() } else { Vec::new() };
+    o.insert("variations".into(), ids_json(&variations));
+    let grouped: &[u64] = if ptype == "grouped" { &p.grouped_children } else { &[] };
+    o.insert("grouped_products".into(), ids_json(grouped));
+    o.insert("menu_order".into(), json!(p.menu_order));
+    o.insert("price_html".into(), json!(v.price_html()));
+    o.insert("related_ids".into(), ids_json(&p.related_ids));
+    o.insert(
+        "meta_data".into(),
+        format::meta_data(&p.meta, |k| is_hidden_product_meta(k, v.variation)),
+    );
+    if version == ApiVersion::V3 {
+        o.insert("stock_status".into(), json!(stock_status));
+        o.insert("has_options".into(), json!(ptype == "variable"));
+        o.insert("post_password".into(), json!(p.post_password));
+        o.insert("global_unique_id".into(), json!(v.m("_global_unique_id")));
+    }
+    let ns = version.namespace();
+    let mut l = vec![
+        ("self", links::rest_url(site, &format!("/{ns}/products/{}", p.id))),
+        ("collection", links::rest_url(site, &format!("/{ns}/products"))),
+    ];
+    if p.parent_id != 0 {
+        l.push(("up", links::rest_url(site, &format!("/{ns}/products/{}", p.parent_id))));
+    }
+    o.insert("_links".into(), links::links(&l));
+    Value::Object(o)
+}
+
+/// Maps a variation record to `GET /wc/v3/products/<parent>/variations/<id>`
+/// (`WC_REST_Product_Variations_Controller`, v3 only).
+pub fn variation_to_json(variation: &ProductRecord, site: &Site) -> Value {
+    let v = View::new(variation, site);
+    let p = variation;
+    let mut o = Map::new();
+    o.insert("id".into(), json!(p.id));
+    o.insert("type".into(), json!("variation"));
+    v.date_pair(&mut o, "date_created", format::gmt_instant(p.date_created_gmt.as_deref()));
+    v.date_pair(&mut o, "date_modified", format::gmt_instant(p.date_modified_gmt.as_deref()));
+    o.insert("description".into(), json!(v.description()));
+    o.insert("permalink".into(), json!(v.permalink()));
+    o.insert("sku".into(), json!(v.sku()));
+    o.insert("global_unique_id".into(), json!(v.m("_global_unique_id")));
+    o.insert("price".into(), json!(v.price()));
+    o.insert("regular_price".into(), json!(v.m("_regular_price")));
+    let sale = v.m("_sale_price");
+    o.insert("sale_price".into(), json!(if sale == "0" { "" } else { sale }));
+    v.date_pair(&mut o, "date_on_sale_from", v.sale_date("_sale_price_dates_from"));
+    v.date_pair(&mut o, "date_on_sale_to", v.sale_date("_sale_price_dates_to"));
+    o.insert("on_sale".into(), json!(v.is_on_sale()));
+    o.insert("status".into(), json!(p.status));
+    o.insert("purchasable".into(), json!(v.purchasable()));
+    o.insert("virtual".into(), json!(v.virtual_()));
+    o.insert("downloadable".into(), json!(v.yes("_downloadable")));
+    o.insert("downloads".into(), v.downloads());
+    o.insert("download_limit".into(), json!(v.download_setting("_download_limit")));
+    o.insert("download_expiry".into(), json!(v.download_setting("_download_expiry")));
+    o.insert("tax_status".into(), json!(v.tax_status()));
+    o.insert("tax_class".into(), json!(v.tax_class()));
+    let managing = v.managing_stock();
+    o.insert("manage_stock".into(), json!(managing));
+    let qty = v.stock_quantity();
+    o.insert("stock_quantity".into(), qty.clone());
+    let stock_status = v.stock_status();
+    o.insert("stock_status".into(), json!(stock_status));
+    o.insert("backorders".into(), json!(v.backorders()));
+    let allowed = v.backorders_allowed();
+    o.insert("backorders_allowed".into(), json!(allowed));
+    let backordered = stock_status == "onbackorder" || (managing && allowed && qty.as_i64().is_some_and(|q| q < 0));
+    o.insert("backordered".into(), json!(backordered));
+    o.insert("low_stock_amount".into(), v.low_stock_amount());
+    o.insert("weight".into(), json!(v.inherit("_weight")));
+    o.insert(
+        "dimensions".into(),
+        json!({ "length": v.dimension("_length"), "width": v.dimension("_width"), "height": v.dimension("_height") }),
+    );
+    let class = v.shipping_class();
+    o.insert("shipping_class".into(), json!(class.map_or("", |c| c.slug.as_str())));
+    o.insert("shipping_class_id".into(), json!(class.map_or(0, |c| c.id)));
+    let own_image = absint(v.m("_thumbnail_id"));
+    let image = if own_image == 0 { Value::Null } else { v.attachment(own_image).map_or(Value::Null, |a| v.image_json(a, None)) };
+    o.insert("image".into(), image);
+    o.insert("attributes".into(), v.attributes());
+    o.insert("menu_order".into(), json!(p.menu_order));
+    o.insert("meta_data".into(), format::meta_data(&p.meta, |k| is_hidden_product_meta(k, true)));
+    let name: Vec<String> = v
+        .variation_attributes()
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(key, value)| {
+            let tax = key.trim_start_matches("attribute_");
+            v.term_name(tax, &value).unwrap_or_else(|| format::rawurldecode(&value))
+        })
+        .collect();
+    o.insert("name".into(), json!(name.join(", ")));
+    o.insert("parent_id".into(), json!(p.parent_id));
+    let base = format!("/wc/v3/products/{}/variations", p.parent_id);
+    o.insert(
+        "_links".into(),
+        links::links(&[
+            ("self", links::rest_url(site, &format!("{base}/{}", p.id))),
+            ("collection", links::rest_url(site, &base)),
+            ("up", links::rest_url(site, &format!("/wc/v3/products/{}", p.parent_id))),
+        ]),
+    );
+    Value::Object(o)
+}
