@@ -31,11 +31,13 @@ fn order(id: u64) -> OrderRecord {
 }
 
 fn customer(id: u64) -> CustomerRecord {
-    serde_json::from_value(read_json(&format!("records/customers/{id}.json"))).expect("customer record")
+    serde_json::from_value(read_json(&format!("records/customers/{id}.json")))
+        .expect("customer record")
 }
 
 fn product(id: u64) -> ProductRecord {
-    serde_json::from_value(read_json(&format!("records/products/{id}.json"))).expect("product record")
+    serde_json::from_value(read_json(&format!("records/products/{id}.json")))
+        .expect("product record")
 }
 
 fn sample(file: &str, id: u64) -> Value {
@@ -55,7 +57,9 @@ fn reparsed(v: &Value) -> Value {
 /// values compared and pushes differences.
 fn compare(path: &str, got: &Value, want: &Value, diffs: &mut Vec<String>) -> usize {
     if path.ends_with(".related_ids") {
-        let ok = got.as_array().is_some_and(|a| a.len() <= 5 && a.iter().all(Value::is_u64));
+        let ok = got
+            .as_array()
+            .is_some_and(|a| a.len() <= 5 && a.iter().all(Value::is_u64));
         if !ok {
             diffs.push(format!("{path}: not a list of ids: {got}"));
         }
@@ -97,7 +101,12 @@ fn compare(path: &str, got: &Value, want: &Value, diffs: &mut Vec<String>) -> us
 fn check(name: &str, got: &Value, want: &Value) -> usize {
     let mut diffs = Vec::new();
     let n = compare(name, &reparsed(got), want, &mut diffs);
-    assert!(diffs.is_empty(), "{name}: {} differences:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{name}: {} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
     eprintln!("{name}: {n} fields equal");
     n
 }
@@ -108,7 +117,11 @@ fn orders_match_woocommerce() {
     let total: usize = [78, 84, 97, 104, 120, 142, 83]
         .iter()
         .map(|&id| {
-            check(&format!("order {id}"), &rest::order::to_json(&order(id), &site, ApiVersion::V3), &sample("orders.json", id))
+            check(
+                &format!("order {id}"),
+                &rest::order::to_json(&order(id), &site, ApiVersion::V3),
+                &sample("orders.json", id),
+            )
         })
         .sum();
     assert!(total > 700, "compared {total} order fields");
@@ -119,7 +132,11 @@ fn refunds_match_woocommerce() {
     let site = site();
     for (order_id, refund_id) in [(84, 85), (97, 98), (104, 105), (142, 143)] {
         let o = order(order_id);
-        let refund = o.refunds.iter().find(|r| r.id == refund_id).expect("refund in its order record");
+        let refund = o
+            .refunds
+            .iter()
+            .find(|r| r.id == refund_id)
+            .expect("refund in its order record");
         check(
             &format!("refund {refund_id}"),
             &rest::refund::to_json(refund, &site, ApiVersion::V3),
@@ -174,7 +191,10 @@ fn deliveries() -> Vec<Value> {
 
 /// The delivered body, byte for byte.
 fn delivered_body(index: usize) -> String {
-    deliveries()[index]["body"].as_str().expect("raw body string").to_string()
+    deliveries()[index]["body"]
+        .as_str()
+        .expect("raw body string")
+        .to_string()
 }
 
 #[test]
@@ -198,12 +218,18 @@ fn with_delivered_related(mut p: ProductRecord, body: &str) -> ProductRecord {
 fn simple_product_delivery_is_byte_identical() {
     let want = delivered_body(1);
     let p = with_delivered_related(product(11), &want);
-    assert_eq!(rest::webhook_body(&rest::product::to_json(&p, &site(), ApiVersion::V3)), want);
+    assert_eq!(
+        rest::webhook_body(&rest::product::to_json(&p, &site(), ApiVersion::V3)),
+        want
+    );
 }
 
 #[test]
 fn variation_delivery_is_byte_identical() {
     let want = delivered_body(2);
     let p = with_delivered_related(product(42), &want);
-    assert_eq!(rest::webhook_body(&rest::product::to_json(&p, &site(), ApiVersion::V3)), want);
+    assert_eq!(
+        rest::webhook_body(&rest::product::to_json(&p, &site(), ApiVersion::V3)),
+        want
+    );
 }

@@ -110,7 +110,9 @@ pub fn wpautop(text: &str) -> String {
     text = text.replace("\r\n", "\n").replace('\r', "\n");
     text = r
         .tag
-        .replace_all(&text, |c: &regex::Captures<'_>| c[0].replace('\n', " <!-- wpnl --> "))
+        .replace_all(&text, |c: &regex::Captures<'_>| {
+            c[0].replace('\n', " <!-- wpnl --> ")
+        })
         .into_owned();
     text = r.many_nl.replace_all(&text, "\n\n").into_owned();
     let paragraphs: Vec<&str> = r.split.split(&text).filter(|p| !p.is_empty()).collect();
@@ -122,16 +124,24 @@ pub fn wpautop(text: &str) -> String {
     }
     text = rebuilt;
     text = r.empty_p.replace_all(&text, "").into_owned();
-    text = r.missing_close.replace_all(&text, "<p>$1</p></$2>").into_owned();
+    text = r
+        .missing_close
+        .replace_all(&text, "<p>$1</p></$2>")
+        .into_owned();
     text = r.wrapped_block.replace_all(&text, "$1").into_owned();
     text = r.wrapped_li.replace_all(&text, "$1").into_owned();
-    text = r.blockquote_open.replace_all(&text, "<blockquote$1><p>").into_owned();
+    text = r
+        .blockquote_open
+        .replace_all(&text, "<blockquote$1><p>")
+        .into_owned();
     text = text.replace("</blockquote></p>", "</p></blockquote>");
     text = r.p_before_block.replace_all(&text, "$1").into_owned();
     text = r.p_after_block.replace_all(&text, "$1").into_owned();
     for p in &r.preserve {
         text = p
-            .replace_all(&text, |c: &regex::Captures<'_>| c[0].replace('\n', "<WPPreserveNewline />"))
+            .replace_all(&text, |c: &regex::Captures<'_>| {
+                c[0].replace('\n', "<WPPreserveNewline />")
+            })
             .into_owned();
     }
     text = text.replace("<br>", "<br />").replace("<br/>", "<br />");
@@ -141,7 +151,9 @@ pub fn wpautop(text: &str) -> String {
     text = r.br_before_block.replace_all(&text, "$1").into_owned();
     text = r.trailing_p.replace_all(&text, "</p>").into_owned();
     if text.contains("<!-- wpnl -->") {
-        text = text.replace(" <!-- wpnl --> ", "\n").replace("<!-- wpnl -->", "\n");
+        text = text
+            .replace(" <!-- wpnl --> ", "\n")
+            .replace("<!-- wpnl -->", "\n");
     }
     text
 }
@@ -171,7 +183,10 @@ pub fn wptexturize(text: &str) -> String {
 }
 
 fn texturize_text(s: &str) -> String {
-    let mut t = s.replace("...", "&#8230;").replace("``", "&#8220;").replace("''", "&#8221;");
+    let mut t = s
+        .replace("...", "&#8230;")
+        .replace("``", "&#8220;")
+        .replace("''", "&#8221;");
     t = t.replace(" (tm)", " &#8482;");
     t = t.replace("---", "&#8212;");
     let chars: Vec<char> = t.chars().collect();
@@ -213,27 +228,43 @@ fn texturize_text(s: &str) -> String {
             i += 1;
             continue;
         }
+        let next = chars.get(i + 1).copied();
+        let closing_context = next.is_none_or(|n| n.is_whitespace() || ".,:;!?)}-]".contains(n));
         if c == '\'' {
             let p = prev.map(|p| chars[p]);
-            let opening = p.is_none_or(|p| p.is_whitespace() || "([{\"-".contains(p));
-            out.push_str(if opening { "&#8216;" } else { "&#8217;" });
+            let entity = if p.is_none_or(|p| p.is_whitespace() || "([{\"-".contains(p)) {
+                "&#8216;"
+            } else if p.is_some_and(|p| p.is_ascii_digit()) && closing_context {
+                "&#8242;"
+            } else {
+                "&#8217;"
+            };
+            out.push_str(entity);
             i += 1;
             continue;
         }
         if c == '"' {
             let p = prev.map(|p| chars[p]);
-            let opening = p.is_none_or(|p| p.is_whitespace() || "([{-".contains(p));
-            out.push_str(if opening { "&#8220;" } else { "&#8221;" });
+            let entity = if p.is_none_or(|p| p.is_whitespace() || "([{-".contains(p))
+                && !next.is_some_and(char::is_whitespace)
+            {
+                "&#8220;"
+            } else if p.is_some_and(|p| p.is_ascii_digit()) && closing_context {
+                "&#8243;"
+            } else {
+                "&#8221;"
+            };
+            out.push_str(entity);
             i += 1;
             continue;
         }
         if c == '&' {
-            let tail: String = chars[i + 1..].iter().take(12).collect();
-            let is_entity = tail.starts_with('#')
-                || tail
-                    .find(';')
-                    .is_some_and(|e| e > 0 && e <= 8 && tail[..e].chars().all(|c| c.is_ascii_alphanumeric()));
-            out.push_str(if is_entity { "&" } else { "&#038;" });
+            let tail: String = chars[i + 1..].iter().take(16).collect();
+            out.push_str(if starts_with_entity(&tail) {
+                "&"
+            } else {
+                "&#038;"
+            });
             i += 1;
             continue;
         }
@@ -241,6 +272,25 @@ fn texturize_text(s: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// Whether text after `&` is `#123;`, `#x1f;` or a named entity of 1–8
+/// characters from `[a-z1-4]`.
+fn starts_with_entity(tail: &str) -> bool {
+    let Some(end) = tail.find(';') else {
+        return false;
+    };
+    let body = &tail[..end];
+    if let Some(num) = body.strip_prefix('#') {
+        if let Some(hex) = num.strip_prefix(['x', 'X']) {
+            return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
+        }
+        return !num.is_empty() && num.chars().all(|c| c.is_ascii_digit());
+    }
+    (1..=8).contains(&body.len())
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || ('1'..='4').contains(&c))
 }
 
 #[cfg(test)]
@@ -252,10 +302,22 @@ mod tests {
         let cases = [
             ("", ""),
             ("Short description.", "<p>Short description.</p>\n"),
-            ("<p>A — b.</p><p>C 1–2 d.</p>", "<p>A — b.</p>\n<p>C 1–2 d.</p>\n"),
-            ("<p>Classic Crew T-Shirt</p>", "<p>Classic Crew T-Shirt</p>\n"),
-            ("line one\nline two\n\npara two", "<p>line one<br />\nline two</p>\n<p>para two</p>\n"),
-            ("<ul><li>a</li><li>b</li></ul>", "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"),
+            (
+                "<p>A — b.</p><p>C 1–2 d.</p>",
+                "<p>A — b.</p>\n<p>C 1–2 d.</p>\n",
+            ),
+            (
+                "<p>Classic Crew T-Shirt</p>",
+                "<p>Classic Crew T-Shirt</p>\n",
+            ),
+            (
+                "line one\nline two\n\npara two",
+                "<p>line one<br />\nline two</p>\n<p>para two</p>\n",
+            ),
+            (
+                "<ul><li>a</li><li>b</li></ul>",
+                "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n",
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(wpautop(input), want, "input {input:?}");
@@ -265,14 +327,29 @@ mod tests {
     #[test]
     fn texturize_cases() {
         let cases = [
-            ("Now with reinforced handles.", "Now with reinforced handles."),
+            (
+                "Now with reinforced handles.",
+                "Now with reinforced handles.",
+            ),
             ("Wait...", "Wait&#8230;"),
             ("a -- b", "a &#8212; b"),
             ("1-2 and a - b", "1-2 and a &#8211; b"),
             ("it's \"quoted\"", "it&#8217;s &#8220;quoted&#8221;"),
             ("2x3 cm", "2&#215;3 cm"),
             ("<a href=\"x\">it's</a>", "<a href=\"x\">it&#8217;s</a>"),
-            ("Fish & Chips &amp; more", "Fish &#038; Chips &amp; more"),
+            (
+                "Fish & Chips &amp; more &#36; &#x24; &#zz;",
+                "Fish &#038; Chips &amp; more &#36; &#x24; &#038;#zz;",
+            ),
+            (
+                "a 12\" screen, 5' tall",
+                "a 12&#8243; screen, 5&#8242; tall",
+            ),
+            (
+                "Sticker Pack \"Hello Ñandú\".",
+                "Sticker Pack &#8220;Hello Ñandú&#8221;.",
+            ),
+            ("say \" hi", "say &#8221; hi"),
         ];
         for (input, want) in cases {
             assert_eq!(wptexturize(input), want, "input {input:?}");

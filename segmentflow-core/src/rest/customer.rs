@@ -18,20 +18,59 @@ use serde_json::{Map, Value, json};
 
 /// Usermeta keys `WC_Customer_Data_Store` keeps internal.
 pub const CUSTOMER_INTERNAL_META_KEYS: &[&str] = &[
-    "locale", "billing_postcode", "billing_city", "billing_address_1", "billing_address_2",
-    "billing_state", "billing_country", "shipping_postcode", "shipping_city", "shipping_address_1",
-    "shipping_address_2", "shipping_state", "shipping_country", "paying_customer", "last_update",
-    "first_name", "last_name", "display_name", "show_admin_bar_front", "use_ssl", "admin_color",
-    "rich_editing", "comment_shortcuts", "dismissed_wp_pointers", "show_welcome_panel",
-    "session_tokens", "nickname", "description", "billing_first_name", "billing_last_name",
-    "billing_company", "billing_phone", "billing_email", "shipping_first_name", "shipping_last_name",
-    "shipping_company", "shipping_phone", "wptests_capabilities", "wptests_user_level",
-    "syntax_highlighting", "_order_count", "_money_spent", "_last_order", "_woocommerce_tracks_anon_id",
+    "locale",
+    "billing_postcode",
+    "billing_city",
+    "billing_address_1",
+    "billing_address_2",
+    "billing_state",
+    "billing_country",
+    "shipping_postcode",
+    "shipping_city",
+    "shipping_address_1",
+    "shipping_address_2",
+    "shipping_state",
+    "shipping_country",
+    "paying_customer",
+    "last_update",
+    "first_name",
+    "last_name",
+    "display_name",
+    "show_admin_bar_front",
+    "use_ssl",
+    "admin_color",
+    "rich_editing",
+    "comment_shortcuts",
+    "dismissed_wp_pointers",
+    "show_welcome_panel",
+    "session_tokens",
+    "nickname",
+    "description",
+    "billing_first_name",
+    "billing_last_name",
+    "billing_company",
+    "billing_phone",
+    "billing_email",
+    "shipping_first_name",
+    "shipping_last_name",
+    "shipping_company",
+    "shipping_phone",
+    "wptests_capabilities",
+    "wptests_user_level",
+    "syntax_highlighting",
+    "_order_count",
+    "_money_spent",
+    "_last_order",
+    "_woocommerce_tracks_anon_id",
 ];
 
 /// `WC_Customer_Data_Store::exclude_internal_meta_keys`.
 pub fn is_hidden_customer_meta(key: &str, table_prefix: &str) -> bool {
-    let prefix = if table_prefix.is_empty() { "wp_" } else { table_prefix };
+    let prefix = if table_prefix.is_empty() {
+        "wp_"
+    } else {
+        table_prefix
+    };
     CUSTOMER_INTERNAL_META_KEYS.contains(&key)
         || key.starts_with("_woocommerce_persistent_cart")
         || key.starts_with("closedpostboxes_")
@@ -45,11 +84,24 @@ pub fn is_hidden_customer_meta(key: &str, table_prefix: &str) -> bool {
 pub fn to_json(customer: &CustomerRecord, site: &Site, version: ApiVersion) -> Value {
     let tz = format::site_timezone(site);
     let created = format::gmt_instant(customer.user_registered_gmt.as_deref());
-    let modified = customer.last_update.as_ref().and_then(|d| format::db_date_instant(d, &tz));
+    let modified = customer
+        .last_update
+        .as_ref()
+        .and_then(|d| format::db_date_instant(d, &tz));
     let m = |k: &str| meta_text(&customer.meta, k);
     let address = |kind: &str| {
         let mut a = Map::new();
-        for field in ["first_name", "last_name", "company", "address_1", "address_2", "city", "postcode", "country", "state"] {
+        for field in [
+            "first_name",
+            "last_name",
+            "company",
+            "address_1",
+            "address_2",
+            "city",
+            "postcode",
+            "country",
+            "state",
+        ] {
             a.insert(field.into(), json!(m(&format!("{kind}_{field}"))));
         }
         if kind == "billing" {
@@ -72,22 +124,39 @@ pub fn to_json(customer: &CustomerRecord, site: &Site, version: ApiVersion) -> V
     o.insert("billing".into(), address("billing"));
     o.insert("shipping".into(), address("shipping"));
     let paying = m("paying_customer");
-    o.insert("is_paying_customer".into(), json!(!paying.is_empty() && paying != "0"));
+    o.insert(
+        "is_paying_customer".into(),
+        json!(!paying.is_empty() && paying != "0"),
+    );
     if version == ApiVersion::V2 {
         o.insert("orders_count".into(), json!(customer.order_count));
-        o.insert("total_spent".into(), json!(format::format_decimal(&customer.total_spent, 2, site)));
+        o.insert(
+            "total_spent".into(),
+            json!(format::format_decimal(&customer.total_spent, 2, site)),
+        );
     }
-    o.insert("avatar_url".into(), json!(avatar_url(&customer.user_email, site)));
+    o.insert(
+        "avatar_url".into(),
+        json!(avatar_url(&customer.user_email, site)),
+    );
     o.insert(
         "meta_data".into(),
-        format::meta_data(&customer.meta, |k| is_hidden_customer_meta(k, &customer.table_prefix)),
+        format::meta_data(&customer.meta, |k| {
+            is_hidden_customer_meta(k, &customer.table_prefix)
+        }),
     );
     let ns = version.namespace();
     o.insert(
         "_links".into(),
         links::links(&[
-            ("self", links::rest_url(site, &format!("/{ns}/customers/{}", customer.id))),
-            ("collection", links::rest_url(site, &format!("/{ns}/customers"))),
+            (
+                "self",
+                links::rest_url(site, &format!("/{ns}/customers/{}", customer.id)),
+            ),
+            (
+                "collection",
+                links::rest_url(site, &format!("/{ns}/customers")),
+            ),
         ]),
     );
     Value::Object(o)
@@ -99,7 +168,16 @@ fn role(customer: &CustomerRecord, site: &Site) -> String {
     let known = |r: &str| {
         site.roles.iter().any(|x| x == r)
             || (site.roles.is_empty()
-                && matches!(r, "administrator" | "editor" | "author" | "contributor" | "subscriber" | "customer" | "shop_manager"))
+                && matches!(
+                    r,
+                    "administrator"
+                        | "editor"
+                        | "author"
+                        | "contributor"
+                        | "subscriber"
+                        | "customer"
+                        | "shop_manager"
+                ))
     };
     match customer.capabilities.first() {
         Some((name, _)) if known(name) => name.clone(),
@@ -117,25 +195,40 @@ pub fn avatar_url(email: &str, site: &Site) -> String {
         other => other.to_string(),
     };
     let rating = site.avatar_rating.to_lowercase();
-    let rating = if rating.is_empty() { "g".to_string() } else { rating };
+    let rating = if rating.is_empty() {
+        "g".to_string()
+    } else {
+        rating
+    };
     let base = if site.is_ssl {
         format!("https://secure.gravatar.com/avatar/{hash}")
     } else {
-        let server = hash.chars().next().and_then(|c| c.to_digit(16)).unwrap_or(0) % 3;
+        let server = hash
+            .chars()
+            .next()
+            .and_then(|c| c.to_digit(16))
+            .unwrap_or(0)
+            % 3;
         format!("http://{server}.gravatar.com/avatar/{hash}")
     };
-    let d = if default.is_empty() { String::new() } else { format!("&d={}", default) };
+    let d = if default.is_empty() {
+        String::new()
+    } else {
+        format!("&d={}", default)
+    };
     format!("{base}?s=96{d}&r={rating}")
 }
 
 /// MD5 (RFC 1321), lowercase hex.
 fn md5_hex(input: &[u8]) -> String {
     const S: [u32; 64] = [
-        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9,
-        14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15,
-        21, 6, 10, 15, 21,
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5,
+        9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10,
+        15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
     ];
-    let k: Vec<u32> = (0..64).map(|i: u32| ((f64::from(i + 1).sin().abs()) * 4294967296.0) as u32).collect();
+    let k: Vec<u32> = (0..64)
+        .map(|i: u32| ((f64::from(i + 1).sin().abs()) * 4294967296.0) as u32)
+        .collect();
     let mut msg = input.to_vec();
     let bit_len = (input.len() as u64).wrapping_mul(8);
     msg.push(0x80);
@@ -143,7 +236,8 @@ fn md5_hex(input: &[u8]) -> String {
         msg.push(0);
     }
     msg.extend_from_slice(&bit_len.to_le_bytes());
-    let (mut a0, mut b0, mut c0, mut d0) = (0x67452301u32, 0xefcdab89u32, 0x98badcfeu32, 0x10325476u32);
+    let (mut a0, mut b0, mut c0, mut d0) =
+        (0x67452301u32, 0xefcdab89u32, 0x98badcfeu32, 0x10325476u32);
     for chunk in msg.chunks_exact(64) {
         let m: Vec<u32> = chunk
             .chunks_exact(4)
@@ -168,7 +262,11 @@ fn md5_hex(input: &[u8]) -> String {
         c0 = c0.wrapping_add(c);
         d0 = d0.wrapping_add(d);
     }
-    [a0, b0, c0, d0].iter().flat_map(|v| v.to_le_bytes()).map(|b| format!("{b:02x}")).collect()
+    [a0, b0, c0, d0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -44,9 +44,15 @@ pub fn parse_mysql_datetime(s: &str) -> Option<DateTime> {
 /// An instant resolved from a stored date.
 pub fn db_date_instant(date: &DbDate, tz: &TimeZone) -> Option<Timestamp> {
     match date {
-        DbDate::Gmt(s) => parse_mysql_datetime(s)?.to_zoned_datetime(TimeZone::UTC).ok().map(|z| z.timestamp()),
+        DbDate::Gmt(s) => parse_mysql_datetime(s)?
+            .to_zoned_datetime(TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp()),
         DbDate::Timestamp(t) => Timestamp::from_second(*t).ok(),
-        DbDate::SiteLocal(s) => parse_mysql_datetime(s)?.to_zoned_datetime(tz.clone()).ok().map(|z| z.timestamp()),
+        DbDate::SiteLocal(s) => parse_mysql_datetime(s)?
+            .to_zoned_datetime(tz.clone())
+            .ok()
+            .map(|z| z.timestamp()),
     }
 }
 
@@ -137,7 +143,11 @@ impl Decimal {
                 }
             }
         }
-        Decimal { negative, int, frac }
+        Decimal {
+            negative,
+            int,
+            frac,
+        }
     }
 
     fn is_zero(&self) -> bool {
@@ -194,7 +204,10 @@ pub fn clean_decimal(s: &str, site: &Site) -> String {
     if !site.price_decimal_sep.is_empty() && site.price_decimal_sep != "." {
         t = t.replace(&site.price_decimal_sep, ".");
     }
-    let filtered: String = t.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+    let filtered: String = t
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .collect();
     // `\.(?![^.]+$)`: drop each dot that is followed by another dot or ends
     // the string.
     let bytes: Vec<char> = filtered.chars().collect();
@@ -227,7 +240,11 @@ pub fn format_decimal_raw(value: &str, site: &Site) -> String {
 pub fn format_float_raw(value: f64, site: &Site) -> String {
     let precision = (price_decimals(site) + 2).max(6) as usize;
     let s = format!("{value:.precision$}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
     if s == "-0" { "0".into() } else { s }
 }
 
@@ -241,7 +258,11 @@ pub fn add_and_round(a: &str, b: &str, dp: u32, site: &Site) -> String {
     let abs = sum.unsigned_abs();
     let int = abs / SCALE as u128;
     let frac = abs % SCALE as u128;
-    let d = Decimal { negative, int: int.to_string(), frac: format!("{frac:018}") };
+    let d = Decimal {
+        negative,
+        int: int.to_string(),
+        frac: format!("{frac:018}"),
+    };
     d.round_to(dp as usize)
 }
 
@@ -249,7 +270,11 @@ const SCALE: i128 = 1_000_000_000_000_000_000;
 
 fn to_scaled(s: &str) -> i128 {
     let d = Decimal::parse_prefix(s);
-    let int: i128 = d.int.parse::<i128>().unwrap_or(0).min(i128::MAX / SCALE / 4);
+    let int: i128 = d
+        .int
+        .parse::<i128>()
+        .unwrap_or(0)
+        .min(i128::MAX / SCALE / 4);
     let mut frac = d.frac.clone();
     frac.truncate(18);
     while frac.len() < 18 {
@@ -278,7 +303,10 @@ pub fn to_f64(s: &str) -> f64 {
 /// `intval()` of a string: the integer prefix (floats truncated).
 pub fn intval(s: &str) -> i64 {
     let d = Decimal::parse_prefix(s);
-    let v: i64 = d.int.parse().unwrap_or(if d.int.is_empty() { 0 } else { i64::MAX });
+    let v: i64 = d
+        .int
+        .parse()
+        .unwrap_or(if d.int.is_empty() { 0 } else { i64::MAX });
     if d.negative { -v } else { v }
 }
 
@@ -294,7 +322,9 @@ pub fn number(v: f64) -> Value {
     if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
         Value::from(v as i64)
     } else {
-        serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::from(0))
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .unwrap_or(Value::from(0))
     }
 }
 
@@ -356,8 +386,9 @@ pub fn sanitize_text_field(s: &str) -> String {
     let mut found = false;
     loop {
         let b = out.as_bytes();
-        let pos = (0..b.len().saturating_sub(2))
-            .find(|&i| b[i] == b'%' && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit());
+        let pos = (0..b.len().saturating_sub(2)).find(|&i| {
+            b[i] == b'%' && b[i + 1].is_ascii_hexdigit() && b[i + 2].is_ascii_hexdigit()
+        });
         match pos {
             Some(i) => {
                 let pat = out[i..i + 3].to_string();
@@ -554,7 +585,10 @@ pub fn wc_price(price: &str, site: &Site) -> String {
     let dp = price_decimals(site) as usize;
     let d = Decimal::parse_prefix(&clean_decimal(price, site));
     let negative = d.negative && !d.is_zero();
-    let abs = Decimal { negative: false, ..d };
+    let abs = Decimal {
+        negative: false,
+        ..d
+    };
     let plain = abs.round_to(dp);
     let (int_part, frac_part) = match plain.split_once('.') {
         Some((i, f)) => (i.to_string(), Some(f.to_string())),
@@ -610,7 +644,11 @@ mod tests {
             ("1.2.3", 2, "12.30"),
         ];
         for (input, dp, want) in cases {
-            assert_eq!(format_decimal(input, dp, &site), want, "input {input:?} dp {dp}");
+            assert_eq!(
+                format_decimal(input, dp, &site),
+                want,
+                "input {input:?} dp {dp}"
+            );
         }
     }
 
@@ -649,13 +687,28 @@ mod tests {
 
     #[test]
     fn dates_follow_the_site_timezone() {
-        let site = Site { timezone_string: "America/New_York".into(), ..Site::default() };
+        let site = Site {
+            timezone_string: "America/New_York".into(),
+            ..Site::default()
+        };
         let tz = site_timezone(&site);
         let ts = gmt_instant(Some("2025-05-16 21:50:47"));
-        assert_eq!(local_date(ts, &tz), Value::String("2025-05-16T17:50:47".into()));
+        assert_eq!(
+            local_date(ts, &tz),
+            Value::String("2025-05-16T17:50:47".into())
+        );
         assert_eq!(gmt_date(ts), Value::String("2025-05-16T21:50:47".into()));
-        assert_eq!(gmt_date(gmt_instant(Some("0000-00-00 00:00:00"))), Value::Null);
-        let fixed = Site { gmt_offset: "5.5".into(), ..Site::default() };
-        assert_eq!(local_date(ts, &site_timezone(&fixed)), Value::String("2025-05-17T03:20:47".into()));
+        assert_eq!(
+            gmt_date(gmt_instant(Some("0000-00-00 00:00:00"))),
+            Value::Null
+        );
+        let fixed = Site {
+            gmt_offset: "5.5".into(),
+            ..Site::default()
+        };
+        assert_eq!(
+            local_date(ts, &site_timezone(&fixed)),
+            Value::String("2025-05-17T03:20:47".into())
+        );
     }
 }

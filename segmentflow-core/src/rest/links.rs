@@ -29,11 +29,21 @@ pub fn links(pairs: &[(&str, String)]) -> Value {
 /// ends with one.
 pub fn user_trailingslashit(site: &Site, s: &str) -> String {
     let s = s.trim_end_matches('/');
-    if site.permalink_structure.ends_with('/') { format!("{s}/") } else { s.to_string() }
+    if site.permalink_structure.ends_with('/') {
+        format!("{s}/")
+    } else {
+        s.to_string()
+    }
 }
 
 /// The permalink of a published product post.
-pub fn product_permalink(site: &Site, id: u64, slug: &str, status: &str, first_category: Option<&str>) -> String {
+pub fn product_permalink(
+    site: &Site,
+    id: u64,
+    slug: &str,
+    status: &str,
+    first_category: Option<&str>,
+) -> String {
     let home = site.home_url.trim_end_matches('/');
     let draft = matches!(status, "draft" | "pending" | "auto-draft") || slug.is_empty();
     if site.permalink_structure.is_empty() || draft {
@@ -59,7 +69,10 @@ pub fn checkout_payment_url(site: &Site, order_id: u64, order_key: &str) -> Stri
     let checkout = if site.checkout_page_id == 0 {
         home.to_string()
     } else if pretty {
-        user_trailingslashit(site, &format!("{home}/{}", site.checkout_page_uri.trim_matches('/')))
+        user_trailingslashit(
+            site,
+            &format!("{home}/{}", site.checkout_page_uri.trim_matches('/')),
+        )
     } else {
         format!("{home}/?page_id={}", site.checkout_page_id)
     };
@@ -76,7 +89,13 @@ pub fn checkout_payment_url(site: &Site, order_id: u64, order_key: &str) -> Stri
     } else {
         add_query_arg(&checkout, &[("order-pay", order_id.to_string())])
     };
-    add_query_arg(&endpoint, &[("pay_for_order", "true".into()), ("key", order_key.to_string())])
+    add_query_arg(
+        &endpoint,
+        &[
+            ("pay_for_order", "true".into()),
+            ("key", order_key.to_string()),
+        ],
+    )
 }
 
 /// `add_query_arg()` for new keys (values as given, not encoded).
@@ -109,8 +128,14 @@ mod tests {
     #[test]
     fn urls_follow_the_permalink_structure() {
         let cases = [
-            (rest_url(&site("/%postname%/"), "/wc/v3/orders/78"), "http://localhost:8089/wp-json/wc/v3/orders/78"),
-            (rest_url(&site(""), "/wc/v3/orders/78"), "http://localhost:8089/?rest_route=/wc/v3/orders/78"),
+            (
+                rest_url(&site("/%postname%/"), "/wc/v3/orders/78"),
+                "http://localhost:8089/wp-json/wc/v3/orders/78",
+            ),
+            (
+                rest_url(&site(""), "/wc/v3/orders/78"),
+                "http://localhost:8089/?rest_route=/wc/v3/orders/78",
+            ),
             (
                 checkout_payment_url(&site("/%postname%/"), 78, "wc_order_k"),
                 "http://localhost:8089/checkout/order-pay/78/?pay_for_order=true&key=wc_order_k",
@@ -123,7 +148,10 @@ mod tests {
                 product_permalink(&site("/%postname%/"), 11, "mug", "publish", None),
                 "http://localhost:8089/product/mug/",
             ),
-            (product_permalink(&site(""), 11, "mug", "publish", None), "http://localhost:8089/?product=mug"),
+            (
+                product_permalink(&site(""), 11, "mug", "publish", None),
+                "http://localhost:8089/?product=mug",
+            ),
             (
                 product_permalink(&site("/%postname%/"), 11, "mug", "draft", None),
                 "http://localhost:8089/?post_type=product&p=11",

@@ -30,28 +30,95 @@ use serde_json::{Map, Value, json};
 /// `OrdersTableDataStore::$internal_meta_keys`, `WC_Order_Data_Store_CPT`,
 /// `Abstract_WC_Order_Data_Store_CPT`).
 pub const ORDER_INTERNAL_META_KEYS: &[&str] = &[
-    "_customer_user", "_order_key", "_order_currency", "_billing_first_name", "_billing_last_name",
-    "_billing_company", "_billing_address_1", "_billing_address_2", "_billing_city", "_billing_state",
-    "_billing_postcode", "_billing_country", "_billing_email", "_billing_phone", "_shipping_first_name",
-    "_shipping_last_name", "_shipping_company", "_shipping_address_1", "_shipping_address_2",
-    "_shipping_city", "_shipping_state", "_shipping_postcode", "_shipping_country", "_shipping_phone",
-    "_completed_date", "_paid_date", "_edit_lock", "_edit_last", "_cart_discount", "_cart_discount_tax",
-    "_order_shipping", "_order_shipping_tax", "_order_tax", "_order_total", "_payment_method",
-    "_payment_method_title", "_transaction_id", "_customer_ip_address", "_customer_user_agent",
-    "_created_via", "_order_version", "_prices_include_tax", "_date_completed", "_date_paid",
-    "_payment_tokens", "_billing_address_index", "_shipping_address_index", "_recorded_sales",
-    "_recorded_coupon_usage_counts", "_download_permissions_granted", "_order_stock_reduced",
+    "_customer_user",
+    "_order_key",
+    "_order_currency",
+    "_billing_first_name",
+    "_billing_last_name",
+    "_billing_company",
+    "_billing_address_1",
+    "_billing_address_2",
+    "_billing_city",
+    "_billing_state",
+    "_billing_postcode",
+    "_billing_country",
+    "_billing_email",
+    "_billing_phone",
+    "_shipping_first_name",
+    "_shipping_last_name",
+    "_shipping_company",
+    "_shipping_address_1",
+    "_shipping_address_2",
+    "_shipping_city",
+    "_shipping_state",
+    "_shipping_postcode",
+    "_shipping_country",
+    "_shipping_phone",
+    "_completed_date",
+    "_paid_date",
+    "_edit_lock",
+    "_edit_last",
+    "_cart_discount",
+    "_cart_discount_tax",
+    "_order_shipping",
+    "_order_shipping_tax",
+    "_order_tax",
+    "_order_total",
+    "_payment_method",
+    "_payment_method_title",
+    "_transaction_id",
+    "_customer_ip_address",
+    "_customer_user_agent",
+    "_created_via",
+    "_order_version",
+    "_prices_include_tax",
+    "_date_completed",
+    "_date_paid",
+    "_payment_tokens",
+    "_billing_address_index",
+    "_shipping_address_index",
+    "_recorded_sales",
+    "_recorded_coupon_usage_counts",
+    "_download_permissions_granted",
+    "_order_stock_reduced",
     "_new_order_email_sent",
 ];
 
 /// `WC_Order` data keys (`_` + key is internal too).
 pub const ORDER_DATA_KEYS: &[&str] = &[
-    "parent_id", "status", "currency", "version", "prices_include_tax", "date_created", "date_modified",
-    "discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax",
-    "customer_id", "order_key", "billing", "shipping", "payment_method", "payment_method_title",
-    "transaction_id", "customer_ip_address", "customer_user_agent", "created_via", "customer_note",
-    "date_completed", "date_paid", "cart_hash", "order_stock_reduced", "download_permissions_granted",
-    "new_order_email_sent", "recorded_sales", "recorded_coupon_usage_counts",
+    "parent_id",
+    "status",
+    "currency",
+    "version",
+    "prices_include_tax",
+    "date_created",
+    "date_modified",
+    "discount_total",
+    "discount_tax",
+    "shipping_total",
+    "shipping_tax",
+    "cart_tax",
+    "total",
+    "total_tax",
+    "customer_id",
+    "order_key",
+    "billing",
+    "shipping",
+    "payment_method",
+    "payment_method_title",
+    "transaction_id",
+    "customer_ip_address",
+    "customer_user_agent",
+    "created_via",
+    "customer_note",
+    "date_completed",
+    "date_paid",
+    "cart_hash",
+    "order_stock_reduced",
+    "download_permissions_granted",
+    "new_order_email_sent",
+    "recorded_sales",
+    "recorded_coupon_usage_counts",
 ];
 
 /// Maps an order record to the REST JSON of `version`, `_links` included.
@@ -59,12 +126,22 @@ pub fn to_json(order: &OrderRecord, site: &Site, version: ApiVersion) -> Value {
     let tz = format::site_timezone(site);
     let dp = format::price_decimals(site);
     let money = |s: &str| Value::String(format::format_decimal(s, dp, site));
-    let status = order.status.strip_prefix("wc-").unwrap_or(&order.status).to_string();
+    let status = order
+        .status
+        .strip_prefix("wc-")
+        .unwrap_or(&order.status)
+        .to_string();
 
     let created = format::gmt_instant(order.date_created_gmt.as_deref());
     let modified = format::gmt_instant(order.date_modified_gmt.as_deref());
-    let paid = order.date_paid.as_ref().and_then(|d| format::db_date_instant(d, &tz));
-    let completed = order.date_completed.as_ref().and_then(|d| format::db_date_instant(d, &tz));
+    let paid = order
+        .date_paid
+        .as_ref()
+        .and_then(|d| format::db_date_instant(d, &tz));
+    let completed = order
+        .date_completed
+        .as_ref()
+        .and_then(|d| format::db_date_instant(d, &tz));
 
     let mut o = Map::new();
     o.insert("id".into(), json!(order.id));
@@ -72,7 +149,10 @@ pub fn to_json(order: &OrderRecord, site: &Site, version: ApiVersion) -> Value {
     o.insert("status".into(), json!(status));
     o.insert("currency".into(), json!(order.currency));
     o.insert("version".into(), json!(order.version));
-    o.insert("prices_include_tax".into(), json!(prices_include_tax(order, site)));
+    o.insert(
+        "prices_include_tax".into(),
+        json!(prices_include_tax(order, site)),
+    );
     o.insert("date_created".into(), format::local_date(created, &tz));
     o.insert("date_modified".into(), format::local_date(modified, &tz));
     o.insert("discount_total".into(), money(&order.discount_total));
@@ -83,17 +163,31 @@ pub fn to_json(order: &OrderRecord, site: &Site, version: ApiVersion) -> Value {
     o.insert("total".into(), money(&order.total));
     o.insert(
         "total_tax".into(),
-        json!(format::add_and_round(&order.cart_tax, &order.shipping_tax, dp, site)),
+        json!(format::add_and_round(
+            &order.cart_tax,
+            &order.shipping_tax,
+            dp,
+            site
+        )),
     );
     o.insert("customer_id".into(), json!(order.customer_id));
     o.insert("order_key".into(), json!(order.order_key));
     o.insert("billing".into(), address_json(&order.billing, true));
     o.insert("shipping".into(), address_json(&order.shipping, false));
     o.insert("payment_method".into(), json!(order.payment_method));
-    o.insert("payment_method_title".into(), json!(order.payment_method_title));
+    o.insert(
+        "payment_method_title".into(),
+        json!(order.payment_method_title),
+    );
     o.insert("transaction_id".into(), json!(order.transaction_id));
-    o.insert("customer_ip_address".into(), json!(order.customer_ip_address));
-    o.insert("customer_user_agent".into(), json!(order.customer_user_agent));
+    o.insert(
+        "customer_ip_address".into(),
+        json!(order.customer_ip_address),
+    );
+    o.insert(
+        "customer_user_agent".into(),
+        json!(order.customer_user_agent),
+    );
     o.insert("created_via".into(), json!(order.created_via));
     o.insert("customer_note".into(), json!(order.customer_note));
     o.insert("date_completed".into(), format::local_date(completed, &tz));
@@ -118,15 +212,24 @@ pub fn to_json(order: &OrderRecord, site: &Site, version: ApiVersion) -> Value {
     o.insert("refunds".into(), refunds_json(order, site));
     o.insert(
         "payment_url".into(),
-        json!(links::checkout_payment_url(site, order.id, &order.order_key)),
+        json!(links::checkout_payment_url(
+            site,
+            order.id,
+            &order.order_key
+        )),
     );
     o.insert(
         "is_editable".into(),
-        json!(matches!(status.as_str(), "pending" | "on-hold" | "auto-draft")),
+        json!(matches!(
+            status.as_str(),
+            "pending" | "on-hold" | "auto-draft"
+        )),
     );
     o.insert(
         "needs_payment".into(),
-        json!(matches!(status.as_str(), "pending" | "failed") && format::to_f64(&order.total) > 0.0),
+        json!(
+            matches!(status.as_str(), "pending" | "failed") && format::to_f64(&order.total) > 0.0
+        ),
     );
     o.insert("needs_processing".into(), json!(needs_processing(order)));
     o.insert("date_created_gmt".into(), format::gmt_date(created));
@@ -136,26 +239,42 @@ pub fn to_json(order: &OrderRecord, site: &Site, version: ApiVersion) -> Value {
     if version == ApiVersion::V3 {
         o.insert(
             "currency_symbol".into(),
-            json!(format::decode_entities(format::currency_symbol(&order.currency))),
+            json!(format::decode_entities(format::currency_symbol(
+                &order.currency
+            ))),
         );
     }
     let ns = version.namespace();
     let mut l = vec![
-        ("self", links::rest_url(site, &format!("/{ns}/orders/{}", order.id))),
-        ("collection", links::rest_url(site, &format!("/{ns}/orders"))),
+        (
+            "self",
+            links::rest_url(site, &format!("/{ns}/orders/{}", order.id)),
+        ),
+        (
+            "collection",
+            links::rest_url(site, &format!("/{ns}/orders")),
+        ),
     ];
     if order.customer_id != 0 {
-        l.push(("customer", links::rest_url(site, &format!("/{ns}/customers/{}", order.customer_id))));
+        l.push((
+            "customer",
+            links::rest_url(site, &format!("/{ns}/customers/{}", order.customer_id)),
+        ));
     }
     if order.parent_id != 0 {
-        l.push(("up", links::rest_url(site, &format!("/{ns}/orders/{}", order.parent_id))));
+        l.push((
+            "up",
+            links::rest_url(site, &format!("/{ns}/orders/{}", order.parent_id)),
+        ));
     }
     o.insert("_links".into(), links::links(&l));
     Value::Object(o)
 }
 
 fn prices_include_tax(order: &OrderRecord, site: &Site) -> bool {
-    order.prices_include_tax.unwrap_or(site.prices_include_tax == "yes")
+    order
+        .prices_include_tax
+        .unwrap_or(site.prices_include_tax == "yes")
 }
 
 fn address_json(a: &crate::store::Address, billing: bool) -> Value {
@@ -170,7 +289,10 @@ fn address_json(a: &crate::store::Address, billing: bool) -> Value {
     o.insert("postcode".into(), json!(a.postcode));
     o.insert("country".into(), json!(a.country));
     if billing {
-        o.insert("email".into(), a.email.as_ref().map_or(Value::Null, |e| json!(e)));
+        o.insert(
+            "email".into(),
+            a.email.as_ref().map_or(Value::Null, |e| json!(e)),
+        );
     }
     o.insert("phone".into(), json!(a.phone));
     Value::Object(o)
@@ -199,18 +321,24 @@ fn refunds_json(order: &OrderRecord, site: &Site) -> Value {
 }
 
 fn needs_processing(order: &OrderRecord) -> bool {
-    order.items.iter().filter(|i| i.item_type == "line_item").any(|item| {
-        match product_for(order, item) {
+    order
+        .items
+        .iter()
+        .filter(|i| i.item_type == "line_item")
+        .any(|item| match product_for(order, item) {
             Some(p) => !(p.virtual_ == "yes" && p.downloadable == "yes"),
             None => false,
-        }
-    })
+        })
 }
 
 /// The product a line item points at (`variation_id` when set).
 pub(crate) fn product_for<'a>(order: &'a OrderRecord, item: &OrderItem) -> Option<&'a ProductRef> {
     let variation = absint(meta_text(&item.meta, "_variation_id"));
-    let id = if variation != 0 { variation } else { absint(meta_text(&item.meta, "_product_id")) };
+    let id = if variation != 0 {
+        variation
+    } else {
+        absint(meta_text(&item.meta, "_product_id"))
+    };
     if id == 0 {
         return None;
     }
@@ -230,25 +358,79 @@ pub(crate) fn items_json(order: &OrderRecord, kind: &str, site: &Site) -> Value 
 }
 
 const LINE_ITEM_INTERNAL: &[&str] = &[
-    "_product_id", "_variation_id", "_qty", "_tax_class", "_line_subtotal", "_line_subtotal_tax",
-    "_line_total", "_line_tax", "_line_tax_data",
+    "_product_id",
+    "_variation_id",
+    "_qty",
+    "_tax_class",
+    "_line_subtotal",
+    "_line_subtotal_tax",
+    "_line_total",
+    "_line_tax",
+    "_line_tax_data",
 ];
 const LINE_ITEM_DATA: &[&str] = &[
-    "order_id", "name", "product_id", "variation_id", "quantity", "tax_class", "subtotal",
-    "subtotal_tax", "total", "total_tax", "taxes",
+    "order_id",
+    "name",
+    "product_id",
+    "variation_id",
+    "quantity",
+    "tax_class",
+    "subtotal",
+    "subtotal_tax",
+    "total",
+    "total_tax",
+    "taxes",
 ];
 const SHIPPING_INTERNAL: &[&str] = &["method_id", "instance_id", "cost", "total_tax", "taxes"];
-const SHIPPING_DATA: &[&str] = &["order_id", "name", "method_title", "method_id", "instance_id", "total", "total_tax", "taxes"];
-const FEE_INTERNAL: &[&str] = &[
-    "_fee_amount", "_tax_class", "_tax_status", "_line_subtotal", "_line_subtotal_tax", "_line_total",
-    "_line_tax", "_line_tax_data",
+const SHIPPING_DATA: &[&str] = &[
+    "order_id",
+    "name",
+    "method_title",
+    "method_id",
+    "instance_id",
+    "total",
+    "total_tax",
+    "taxes",
 ];
-const FEE_DATA: &[&str] = &["order_id", "name", "tax_class", "tax_status", "amount", "total", "total_tax", "taxes"];
+const FEE_INTERNAL: &[&str] = &[
+    "_fee_amount",
+    "_tax_class",
+    "_tax_status",
+    "_line_subtotal",
+    "_line_subtotal_tax",
+    "_line_total",
+    "_line_tax",
+    "_line_tax_data",
+];
+const FEE_DATA: &[&str] = &[
+    "order_id",
+    "name",
+    "tax_class",
+    "tax_status",
+    "amount",
+    "total",
+    "total_tax",
+    "taxes",
+];
 const COUPON_INTERNAL: &[&str] = &["discount_amount", "discount_amount_tax"];
 const COUPON_DATA: &[&str] = &["order_id", "name", "code", "discount", "discount_tax"];
-const TAX_INTERNAL: &[&str] = &["rate_id", "label", "compound", "tax_amount", "shipping_tax_amount", "rate_percent"];
+const TAX_INTERNAL: &[&str] = &[
+    "rate_id",
+    "label",
+    "compound",
+    "tax_amount",
+    "shipping_tax_amount",
+    "rate_percent",
+];
 const TAX_DATA: &[&str] = &[
-    "order_id", "name", "rate_code", "rate_id", "label", "compound", "tax_total", "shipping_tax_total",
+    "order_id",
+    "name",
+    "rate_code",
+    "rate_id",
+    "label",
+    "compound",
+    "tax_total",
+    "shipping_tax_total",
     "rate_percent",
 ];
 
@@ -268,7 +450,11 @@ fn item_json(order: &OrderRecord, item: &OrderItem, site: &Site) -> Value {
     let money = |s: &str| Value::String(format::format_decimal(s, dp, site));
     let raw = |s: &str| Value::String(format::format_decimal_raw(s, site));
     let m = |k: &str| meta_text(&item.meta, k);
-    let product = if item.item_type == "line_item" { product_for(order, item) } else { None };
+    let product = if item.item_type == "line_item" {
+        product_for(order, item)
+    } else {
+        None
+    };
     let mut o = Map::new();
     o.insert("id".into(), json!(item.id));
     match item.item_type.as_str() {
@@ -284,15 +470,26 @@ fn item_json(order: &OrderRecord, item: &OrderItem, site: &Site) -> Value {
             o.insert("total".into(), money(m("_line_total")));
             o.insert("total_tax".into(), money(m("_line_tax")));
             o.insert("taxes".into(), product_taxes(item.taxes.as_ref(), site));
-            o.insert("meta_data".into(), item_meta_json(order, item, product, site));
+            o.insert(
+                "meta_data".into(),
+                item_meta_json(order, item, product, site),
+            );
             o.insert(
                 "sku".into(),
                 product.map_or(Value::Null, |p| {
-                    json!(if p.sku.is_empty() && p.product_type == "variation" { &p.parent_sku } else { &p.sku })
+                    json!(if p.sku.is_empty() && p.product_type == "variation" {
+                        &p.parent_sku
+                    } else {
+                        &p.sku
+                    })
                 }),
             );
             let total = format::format_decimal_raw(m("_line_total"), site);
-            let price = if qty != 0 { number(format::to_f64(&total) / qty as f64) } else { json!(0) };
+            let price = if qty != 0 {
+                number(format::to_f64(&total) / qty as f64)
+            } else {
+                json!(0)
+            };
             o.insert("price".into(), price);
             o.insert("image".into(), line_item_image(product, site));
             o.insert(
@@ -309,18 +506,28 @@ fn item_json(order: &OrderRecord, item: &OrderItem, site: &Site) -> Value {
             o.insert("instance_id".into(), json!(m("instance_id")));
             o.insert("total".into(), money(m("cost")));
             o.insert("total_tax".into(), money(m("total_tax")));
-            o.insert("taxes".into(), total_only_taxes(item.taxes.as_ref(), true, site));
+            o.insert(
+                "taxes".into(),
+                total_only_taxes(item.taxes.as_ref(), true, site),
+            );
             o.insert("meta_data".into(), item_meta_json(order, item, None, site));
         }
         "fee" => {
             o.insert("name".into(), json!(item.name));
             o.insert("tax_class".into(), json!(m("_tax_class")));
-            let tax_status = if m("_tax_status") == "none" { "none" } else { "taxable" };
+            let tax_status = if m("_tax_status") == "none" {
+                "none"
+            } else {
+                "taxable"
+            };
             o.insert("tax_status".into(), json!(tax_status));
             o.insert("amount".into(), raw(m("_fee_amount")));
             o.insert("total".into(), money(m("_line_total")));
             o.insert("total_tax".into(), money(m("_line_tax")));
-            o.insert("taxes".into(), total_only_taxes(item.taxes.as_ref(), false, site));
+            o.insert(
+                "taxes".into(),
+                total_only_taxes(item.taxes.as_ref(), false, site),
+            );
             o.insert("meta_data".into(), item_meta_json(order, item, None, site));
         }
         "coupon" => {
@@ -340,7 +547,10 @@ fn item_json(order: &OrderRecord, item: &OrderItem, site: &Site) -> Value {
             o.insert("compound".into(), json!(string_to_bool(m("compound"))));
             o.insert("tax_total".into(), money(m("tax_amount")));
             o.insert("shipping_tax_total".into(), money(m("shipping_tax_amount")));
-            o.insert("rate_percent".into(), number(format::to_f64(m("rate_percent"))));
+            o.insert(
+                "rate_percent".into(),
+                number(format::to_f64(m("rate_percent"))),
+            );
             o.insert("meta_data".into(), item_meta_json(order, item, None, site));
         }
         _ => {
@@ -360,9 +570,16 @@ fn line_item_image(product: Option<&ProductRef>, site: &Site) -> Value {
     let Some(p) = product else {
         return json!({ "id": 0, "src": "" });
     };
-    let own = if p.thumbnail_id.is_empty() { None } else { Some(absint(&p.thumbnail_id)) };
+    let own = if p.thumbnail_id.is_empty() {
+        None
+    } else {
+        Some(absint(&p.thumbnail_id))
+    };
     let id: Option<u64> = if p.product_type == "variation" && own.unwrap_or(0) == 0 {
-        match (p.parent_thumbnail_id.is_empty(), absint(&p.parent_thumbnail_id)) {
+        match (
+            p.parent_thumbnail_id.is_empty(),
+            absint(&p.parent_thumbnail_id),
+        ) {
             (false, parent) if parent != 0 => Some(parent),
             _ => own,
         }
@@ -377,7 +594,9 @@ fn line_item_image(product: Option<&ProductRef>, site: &Site) -> Value {
                 .attachments
                 .iter()
                 .find(|a| a.id == id)
-                .map_or(Value::Bool(false), |a| json!(attachment_url(site, &a.attached_file)));
+                .map_or(Value::Bool(false), |a| {
+                    json!(attachment_url(site, &a.attached_file))
+                });
             json!({ "id": id, "src": src })
         }
     }
@@ -389,9 +608,17 @@ pub(crate) fn attachment_url(site: &Site, file: &str) -> String {
         return file.to_string();
     }
     if let Some(pos) = file.find("wp-content/uploads/") {
-        return format!("{}/{}", site.uploads_base_url.trim_end_matches('/'), &file[pos + 19..]);
+        return format!(
+            "{}/{}",
+            site.uploads_base_url.trim_end_matches('/'),
+            &file[pos + 19..]
+        );
     }
-    format!("{}/{}", site.uploads_base_url.trim_end_matches('/'), file.trim_start_matches('/'))
+    format!(
+        "{}/{}",
+        site.uploads_base_url.trim_end_matches('/'),
+        file.trim_start_matches('/')
+    )
 }
 
 fn tax_amount_text(a: &TaxAmount, site: &Site) -> String {
@@ -413,7 +640,10 @@ fn entries_sum(entries: &[(TaxKey, String)]) -> f64 {
 }
 
 fn formatted(entries: &[TaxEntry], site: &Site) -> Vec<(TaxKey, String)> {
-    entries.iter().map(|e| (e.rate_id.clone(), tax_amount_text(&e.amount, site))).collect()
+    entries
+        .iter()
+        .map(|e| (e.rate_id.clone(), tax_amount_text(&e.amount, site)))
+        .collect()
 }
 
 /// `WC_Order_Item_Product::set_taxes` + the REST formatting.
@@ -434,7 +664,10 @@ fn product_taxes(taxes: Option<&LineTaxData>, site: &Site) -> Value {
         total
             .iter()
             .map(|(k, v)| {
-                let sub = subtotal.iter().find(|(sk, _)| sk == k).map_or(String::new(), |(_, s)| s.clone());
+                let sub = subtotal
+                    .iter()
+                    .find(|(sk, _)| sk == k)
+                    .map_or(String::new(), |(_, s)| s.clone());
                 json!({ "id": tax_key_json(k), "total": v, "subtotal": sub })
             })
             .collect(),
@@ -465,15 +698,24 @@ fn coupon_info(meta: &[MetaRow]) -> (String, f64, bool) {
     let info = meta_text(meta, "coupon_info");
     if !info.is_empty() {
         if let Ok(Value::Array(parts)) = serde_json::from_str::<Value>(info) {
-            let discount_type = parts.get(2).and_then(Value::as_str).unwrap_or("fixed_cart").to_string();
+            let discount_type = parts
+                .get(2)
+                .and_then(Value::as_str)
+                .unwrap_or("fixed_cart")
+                .to_string();
             let amount = parts.get(3).map_or(0.0, php_float);
             let free_shipping = parts.get(4).is_some_and(php_truthy);
             return (discount_type, amount, free_shipping);
         }
         return defaults;
     }
-    if let Some(MetaValue::Json(Value::Object(data))) = crate::store::find_meta(meta, "coupon_data") {
-        let discount_type = data.get("discount_type").and_then(Value::as_str).unwrap_or("fixed_cart").to_string();
+    if let Some(MetaValue::Json(Value::Object(data))) = crate::store::find_meta(meta, "coupon_data")
+    {
+        let discount_type = data
+            .get("discount_type")
+            .and_then(Value::as_str)
+            .unwrap_or("fixed_cart")
+            .to_string();
         let amount = data.get("amount").map_or(0.0, php_float);
         let free_shipping = data.get("free_shipping").is_some_and(php_truthy);
         return (discount_type, amount, free_shipping);
@@ -512,7 +754,12 @@ pub(crate) fn sanitize_title(s: &str) -> String {
     out.trim_matches('-').to_string()
 }
 
-fn item_meta_json(order: &OrderRecord, item: &OrderItem, product: Option<&ProductRef>, site: &Site) -> Value {
+fn item_meta_json(
+    order: &OrderRecord,
+    item: &OrderItem,
+    product: Option<&ProductRef>,
+    site: &Site,
+) -> Value {
     let (internal, data) = item_key_lists(&item.item_type);
     Value::Array(
         item.meta
@@ -533,12 +780,21 @@ fn scalar_text(v: &MetaValue) -> Option<String> {
     }
 }
 
-fn item_meta_entry(order: &OrderRecord, m: &MetaRow, product: Option<&ProductRef>, site: &Site) -> Value {
+fn item_meta_entry(
+    order: &OrderRecord,
+    m: &MetaRow,
+    product: Option<&ProductRef>,
+    site: &Site,
+) -> Value {
     let raw_value = m.value.to_json();
     let formattable = m.id != 0
         && !matches!(&m.value, MetaValue::Text(s) if s.is_empty())
         && !matches!(&m.value, MetaValue::Json(Value::String(s)) if s.is_empty());
-    let text = if formattable { scalar_text(&m.value) } else { None };
+    let text = if formattable {
+        scalar_text(&m.value)
+    } else {
+        None
+    };
     let Some(text) = text else {
         return json!({
             "id": m.id, "key": m.key, "value": raw_value,
@@ -600,12 +856,25 @@ mod tests {
 
     #[test]
     fn coupon_info_cases() {
-        let row = |k: &str, v: &str| MetaRow { id: 1, key: k.into(), value: MetaValue::Text(v.into()) };
+        let row = |k: &str, v: &str| MetaRow {
+            id: 1,
+            key: k.into(),
+            value: MetaValue::Text(v.into()),
+        };
         let cases = [
-            (vec![row("coupon_info", "[75,\"welcome10\",\"percent\",10]")], ("percent".to_string(), 10.0, false)),
-            (vec![row("coupon_info", "[1,\"x\",\"fixed_cart\",\"5.5\",true]")], ("fixed_cart".to_string(), 5.5, true)),
+            (
+                vec![row("coupon_info", "[75,\"welcome10\",\"percent\",10]")],
+                ("percent".to_string(), 10.0, false),
+            ),
+            (
+                vec![row("coupon_info", "[1,\"x\",\"fixed_cart\",\"5.5\",true]")],
+                ("fixed_cart".to_string(), 5.5, true),
+            ),
             (vec![], ("fixed_cart".to_string(), 0.0, false)),
-            (vec![row("coupon_info", "not json")], ("fixed_cart".to_string(), 0.0, false)),
+            (
+                vec![row("coupon_info", "not json")],
+                ("fixed_cart".to_string(), 0.0, false),
+            ),
         ];
         for (meta, want) in cases {
             assert_eq!(coupon_info(&meta), want);
@@ -615,13 +884,34 @@ mod tests {
     #[test]
     fn product_taxes_keep_raw_amounts() {
         let site = Site::default();
-        let e = |id: i64, a: &str| TaxEntry { rate_id: TaxKey::Int(id), amount: TaxAmount::Text(a.into()) };
-        let data = LineTaxData { total: Some(vec![e(1, "6.035")]), subtotal: Some(vec![e(1, "5")]), flat: None };
-        assert_eq!(product_taxes(Some(&data), &site), json!([{ "id": 1, "total": "6.035", "subtotal": "6.035" }]));
-        let no_sub = LineTaxData { total: Some(vec![e(1, "1")]), subtotal: None, flat: None };
+        let e = |id: i64, a: &str| TaxEntry {
+            rate_id: TaxKey::Int(id),
+            amount: TaxAmount::Text(a.into()),
+        };
+        let data = LineTaxData {
+            total: Some(vec![e(1, "6.035")]),
+            subtotal: Some(vec![e(1, "5")]),
+            flat: None,
+        };
+        assert_eq!(
+            product_taxes(Some(&data), &site),
+            json!([{ "id": 1, "total": "6.035", "subtotal": "6.035" }])
+        );
+        let no_sub = LineTaxData {
+            total: Some(vec![e(1, "1")]),
+            subtotal: None,
+            flat: None,
+        };
         assert_eq!(product_taxes(Some(&no_sub), &site), json!([]));
-        let flat = LineTaxData { total: None, subtotal: None, flat: Some(vec![e(2, "0.5")]) };
-        assert_eq!(total_only_taxes(Some(&flat), true, &site), json!([{ "id": 2, "total": "0.5", "subtotal": "" }]));
+        let flat = LineTaxData {
+            total: None,
+            subtotal: None,
+            flat: Some(vec![e(2, "0.5")]),
+        };
+        assert_eq!(
+            total_only_taxes(Some(&flat), true, &site),
+            json!([{ "id": 2, "total": "0.5", "subtotal": "" }])
+        );
         assert_eq!(total_only_taxes(Some(&flat), false, &site), json!([]));
     }
 }

@@ -39,27 +39,107 @@ use serde_json::{Map, Value, json};
 
 /// Product meta keys `WC_Product_Data_Store_CPT` keeps internal.
 pub const PRODUCT_INTERNAL_META_KEYS: &[&str] = &[
-    "_visibility", "_sku", "_global_unique_id", "_price", "_regular_price", "_sale_price",
-    "_sale_price_dates_from", "_sale_price_dates_to", "total_sales", "_tax_status", "_tax_class",
-    "_manage_stock", "_stock", "_stock_status", "_backorders", "_low_stock_amount", "_sold_individually",
-    "_weight", "_length", "_width", "_height", "_upsell_ids", "_crosssell_ids", "_purchase_note",
-    "_default_attributes", "_product_attributes", "_virtual", "_downloadable", "_download_limit",
-    "_download_expiry", "_featured", "_downloadable_files", "_wc_rating_count", "_wc_average_rating",
-    "_wc_review_count", "_variation_description", "_thumbnail_id", "_file_paths",
-    "_product_image_gallery", "_product_version", "_wp_old_slug", "_edit_last", "_edit_lock",
+    "_visibility",
+    "_sku",
+    "_global_unique_id",
+    "_price",
+    "_regular_price",
+    "_sale_price",
+    "_sale_price_dates_from",
+    "_sale_price_dates_to",
+    "total_sales",
+    "_tax_status",
+    "_tax_class",
+    "_manage_stock",
+    "_stock",
+    "_stock_status",
+    "_backorders",
+    "_low_stock_amount",
+    "_sold_individually",
+    "_weight",
+    "_length",
+    "_width",
+    "_height",
+    "_upsell_ids",
+    "_crosssell_ids",
+    "_purchase_note",
+    "_default_attributes",
+    "_product_attributes",
+    "_virtual",
+    "_downloadable",
+    "_download_limit",
+    "_download_expiry",
+    "_featured",
+    "_downloadable_files",
+    "_wc_rating_count",
+    "_wc_average_rating",
+    "_wc_review_count",
+    "_variation_description",
+    "_thumbnail_id",
+    "_file_paths",
+    "_product_image_gallery",
+    "_product_version",
+    "_wp_old_slug",
+    "_edit_last",
+    "_edit_lock",
 ];
 
 /// `WC_Product` data keys (`_` + key is internal too).
 pub const PRODUCT_DATA_KEYS: &[&str] = &[
-    "name", "slug", "date_created", "date_modified", "status", "featured", "catalog_visibility",
-    "description", "short_description", "sku", "global_unique_id", "price", "regular_price",
-    "sale_price", "date_on_sale_from", "date_on_sale_to", "total_sales", "tax_status", "tax_class",
-    "manage_stock", "stock_quantity", "stock_status", "backorders", "low_stock_amount",
-    "sold_individually", "weight", "length", "width", "height", "upsell_ids", "cross_sell_ids",
-    "parent_id", "reviews_allowed", "purchase_note", "attributes", "default_attributes", "menu_order",
-    "post_password", "virtual", "downloadable", "category_ids", "tag_ids", "shipping_class_id",
-    "downloads", "image_id", "gallery_image_ids", "download_limit", "download_expiry", "rating_counts",
-    "average_rating", "review_count", "product_url", "button_text", "children",
+    "name",
+    "slug",
+    "date_created",
+    "date_modified",
+    "status",
+    "featured",
+    "catalog_visibility",
+    "description",
+    "short_description",
+    "sku",
+    "global_unique_id",
+    "price",
+    "regular_price",
+    "sale_price",
+    "date_on_sale_from",
+    "date_on_sale_to",
+    "total_sales",
+    "tax_status",
+    "tax_class",
+    "manage_stock",
+    "stock_quantity",
+    "stock_status",
+    "backorders",
+    "low_stock_amount",
+    "sold_individually",
+    "weight",
+    "length",
+    "width",
+    "height",
+    "upsell_ids",
+    "cross_sell_ids",
+    "parent_id",
+    "reviews_allowed",
+    "purchase_note",
+    "attributes",
+    "default_attributes",
+    "menu_order",
+    "post_password",
+    "virtual",
+    "downloadable",
+    "category_ids",
+    "tag_ids",
+    "shipping_class_id",
+    "downloads",
+    "image_id",
+    "gallery_image_ids",
+    "download_limit",
+    "download_expiry",
+    "rating_counts",
+    "average_rating",
+    "review_count",
+    "product_url",
+    "button_text",
+    "children",
 ];
 
 /// Whether a product meta key is hidden from `meta_data`.
@@ -103,7 +183,11 @@ impl<'a> View<'a> {
     /// Own value, or the parent's when a variation's own value is empty.
     fn inherit(&self, key: &str) -> &'a str {
         let own = self.m(key);
-        if self.variation && own.is_empty() { self.pm(key) } else { own }
+        if self.variation && own.is_empty() {
+            self.pm(key)
+        } else {
+            own
+        }
     }
 
     fn product_type(&self) -> String {
@@ -126,7 +210,11 @@ impl<'a> View<'a> {
 
     fn tax_class(&self) -> &'a str {
         let own = self.m("_tax_class");
-        if self.variation && own == "parent" { self.pm("_tax_class") } else { own }
+        if self.variation && own == "parent" {
+            self.pm("_tax_class")
+        } else {
+            own
+        }
     }
 
     fn tax_status(&self) -> &'static str {
@@ -139,7 +227,11 @@ impl<'a> View<'a> {
 
     fn manage_stock_raw(&self) -> bool {
         let own = self.m("_manage_stock");
-        if self.variation && own == "parent" { self.pm("_manage_stock") == "yes" } else { own == "yes" }
+        if self.variation && own == "parent" {
+            self.pm("_manage_stock") == "yes"
+        } else {
+            own == "yes"
+        }
     }
 
     fn managing_stock(&self) -> bool {
@@ -148,18 +240,34 @@ impl<'a> View<'a> {
 
     fn stock_quantity(&self) -> Value {
         let own = self.m("_manage_stock");
-        let raw = if self.variation && own == "parent" { self.pm("_stock") } else { self.m("_stock") };
-        if raw.trim().is_empty() { Value::Null } else { json!(intval(raw)) }
+        let raw = if self.variation && own == "parent" {
+            self.pm("_stock")
+        } else {
+            self.m("_stock")
+        };
+        if raw.trim().is_empty() {
+            Value::Null
+        } else {
+            json!(intval(raw))
+        }
     }
 
     fn stock_status(&self) -> String {
         let s = self.m("_stock_status");
-        if s.is_empty() { "instock".into() } else { s.to_string() }
+        if s.is_empty() {
+            "instock".into()
+        } else {
+            s.to_string()
+        }
     }
 
     fn backorders(&self) -> String {
         let b = self.m("_backorders");
-        if b.is_empty() { "no".into() } else { b.to_string() }
+        if b.is_empty() {
+            "no".into()
+        } else {
+            b.to_string()
+        }
     }
 
     fn backorders_allowed(&self) -> bool {
@@ -172,7 +280,11 @@ impl<'a> View<'a> {
 
     fn price(&self) -> String {
         if self.product_type() == "variable" {
-            return self.variation_prices().first().map(|v| v.0.clone()).unwrap_or_default();
+            return self
+                .variation_prices()
+                .first()
+                .map(|v| v.0.clone())
+                .unwrap_or_default();
         }
         self.m("_price").to_string()
     }
@@ -195,7 +307,9 @@ impl<'a> View<'a> {
     }
 
     fn on_sale_prices(&self, regular: &str, sale: &str, from: &str, to: &str) -> bool {
-        !sale.is_empty() && format::to_f64(regular) > format::to_f64(sale) && self.sale_window_open(from, to)
+        !sale.is_empty()
+            && format::to_f64(regular) > format::to_f64(sale)
+            && self.sale_window_open(from, to)
     }
 
     fn is_on_sale(&self) -> bool {
@@ -213,7 +327,11 @@ impl<'a> View<'a> {
     }
 
     fn visible_variations(&self) -> Vec<&'a VariationSummary> {
-        self.p.variations.iter().filter(|v| v.status == "publish" && !v.price.is_empty()).collect()
+        self.p
+            .variations
+            .iter()
+            .filter(|v| v.status == "publish" && !v.price.is_empty())
+            .collect()
     }
 
     /// `get_variation_prices()`: (price, regular, sale) per visible
@@ -225,11 +343,23 @@ impl<'a> View<'a> {
         let mut prices: Vec<String> = vis.iter().map(|v| fmt(&v.price)).collect();
         let mut regular: Vec<String> = vis
             .iter()
-            .map(|v| fmt(if v.regular_price.is_empty() { &v.price } else { &v.regular_price }))
+            .map(|v| {
+                fmt(if v.regular_price.is_empty() {
+                    &v.price
+                } else {
+                    &v.regular_price
+                })
+            })
             .collect();
         let mut sale: Vec<String> = vis
             .iter()
-            .map(|v| fmt(if v.sale_price.is_empty() { &v.price } else { &v.sale_price }))
+            .map(|v| {
+                fmt(if v.sale_price.is_empty() {
+                    &v.price
+                } else {
+                    &v.sale_price
+                })
+            })
             .collect();
         let by_num = |a: &String, b: &String| format::to_f64(a).total_cmp(&format::to_f64(b));
         prices.sort_by(by_num);
@@ -256,7 +386,10 @@ impl<'a> View<'a> {
         let suffix = if site.price_display_suffix.is_empty() {
             String::new()
         } else {
-            format!(" <small class=\"woocommerce-price-suffix\">{}</small>", site.price_display_suffix)
+            format!(
+                " <small class=\"woocommerce-price-suffix\">{}</small>",
+                site.price_display_suffix
+            )
         };
         match self.product_type().as_str() {
             "grouped" => String::new(),
@@ -266,9 +399,16 @@ impl<'a> View<'a> {
                     return String::new();
                 };
                 let html = if first.0 != last.0 {
-                    format!("{} &ndash; {}", format::wc_price(&first.0, site), format::wc_price(&last.0, site))
+                    format!(
+                        "{} &ndash; {}",
+                        format::wc_price(&first.0, site),
+                        format::wc_price(&last.0, site)
+                    )
                 } else if self.is_on_sale() && first.1 == last.1 {
-                    sale_price_html(&format::wc_price(&last.1, site), &format::wc_price(&first.0, site))
+                    sale_price_html(
+                        &format::wc_price(&last.1, site),
+                        &format::wc_price(&first.0, site),
+                    )
                 } else {
                     format::wc_price(&first.0, site)
                 };
@@ -293,28 +433,49 @@ impl<'a> View<'a> {
 
     fn image_id(&self) -> u64 {
         let own = absint(self.m("_thumbnail_id"));
-        if self.variation && own == 0 { absint(self.pm("_thumbnail_id")) } else { own }
+        if self.variation && own == 0 {
+            absint(self.pm("_thumbnail_id"))
+        } else {
+            own
+        }
     }
 
     fn attachment(&self, id: u64) -> Option<&'a Attachment> {
         self.p
             .attachments
             .iter()
-            .chain(self.parent.map(|pp| pp.attachments.iter()).into_iter().flatten())
+            .chain(
+                self.parent
+                    .map(|pp| pp.attachments.iter())
+                    .into_iter()
+                    .flatten(),
+            )
             .find(|a| a.id == id)
     }
 
     fn image_json(&self, a: &Attachment, position: Option<usize>) -> Value {
         let mut o = Map::new();
         o.insert("id".into(), json!(a.id));
-        o.insert("date_created".into(), format::string_date_local(&a.post_date, &self.tz));
-        o.insert("date_created_gmt".into(), format::gmt_date(format::gmt_instant(Some(&a.post_date_gmt))));
-        o.insert("date_modified".into(), format::string_date_local(&a.post_modified, &self.tz));
+        o.insert(
+            "date_created".into(),
+            format::string_date_local(&a.post_date, &self.tz),
+        );
+        o.insert(
+            "date_created_gmt".into(),
+            format::gmt_date(format::gmt_instant(Some(&a.post_date_gmt))),
+        );
+        o.insert(
+            "date_modified".into(),
+            format::string_date_local(&a.post_modified, &self.tz),
+        );
         o.insert(
             "date_modified_gmt".into(),
             format::gmt_date(format::gmt_instant(Some(&a.post_modified_gmt))),
         );
-        o.insert("src".into(), json!(attachment_url(self.site, &a.attached_file)));
+        o.insert(
+            "src".into(),
+            json!(attachment_url(self.site, &a.attached_file)),
+        );
         o.insert("name".into(), json!(a.title));
         o.insert("alt".into(), json!(a.alt));
         if let Some(pos) = position {
@@ -344,8 +505,15 @@ impl<'a> View<'a> {
             }
         }
         if images.is_empty() && version == ApiVersion::V2 {
-            let now = self.now.or_else(|| format::gmt_instant(self.p.date_modified_gmt.as_deref()));
-            let local_now = now.map(|t| t.to_zoned_datetime(self.tz.clone()).datetime().strftime("%Y-%m-%d %H:%M:%S").to_string());
+            let now = self
+                .now
+                .or_else(|| format::gmt_instant(self.p.date_modified_gmt.as_deref()));
+            let local_now = now.map(|t| {
+                t.to_zoned_datetime(self.tz.clone())
+                    .datetime()
+                    .strftime("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            });
             let local = match local_now {
                 Some(s) => format::string_date_local(&s, &self.tz),
                 None => Value::Null,
@@ -367,20 +535,37 @@ impl<'a> View<'a> {
 
     /// The product whose attributes name things (the parent for a variation).
     fn attribute_owner(&self) -> &'a ProductRecord {
-        if self.variation { self.parent.unwrap_or(self.p) } else { self.p }
+        if self.variation {
+            self.parent.unwrap_or(self.p)
+        } else {
+            self.p
+        }
     }
 
     /// `get_attribute_taxonomy_name( $slug, $product )`.
     fn attribute_display_name(&self, slug: &str) -> String {
         let slug = slug.strip_prefix("pa_").unwrap_or(slug);
-        if let Some(t) = self.site.attribute_taxonomies.iter().find(|t| t.name == slug) {
+        if let Some(t) = self
+            .site
+            .attribute_taxonomies
+            .iter()
+            .find(|t| t.name == slug)
+        {
             let owner = self.attribute_owner();
-            if owner.attributes.iter().any(|a| sanitize_title(&a.key) == format!("pa_{slug}")) {
+            if owner
+                .attributes
+                .iter()
+                .any(|a| sanitize_title(&a.key) == format!("pa_{slug}"))
+            {
                 return t.label.clone();
             }
         }
         let owner = self.attribute_owner();
-        match owner.attributes.iter().find(|a| sanitize_title(&a.key) == slug) {
+        match owner
+            .attributes
+            .iter()
+            .find(|a| sanitize_title(&a.key) == slug)
+        {
             Some(a) if a.is_taxonomy => self
                 .site
                 .attribute_taxonomies
@@ -403,7 +588,12 @@ impl<'a> View<'a> {
         self.p
             .attribute_terms
             .iter()
-            .chain(self.parent.map(|pp| pp.attribute_terms.iter()).into_iter().flatten())
+            .chain(
+                self.parent
+                    .map(|pp| pp.attribute_terms.iter())
+                    .into_iter()
+                    .flatten(),
+            )
             .find(|t| t.taxonomy == taxonomy && t.slug == slug)
             .map(|t| t.name.clone())
     }
@@ -434,7 +624,12 @@ impl<'a> View<'a> {
 
     fn attribute_options(&self, a: &ProductAttribute) -> Vec<String> {
         if a.is_taxonomy {
-            let mut terms: Vec<_> = self.p.attribute_terms.iter().filter(|t| t.taxonomy == a.name).collect();
+            let mut terms: Vec<_> = self
+                .p
+                .attribute_terms
+                .iter()
+                .filter(|t| t.taxonomy == a.name)
+                .collect();
             let orderby = a
                 .name
                 .strip_prefix("pa_")
@@ -442,9 +637,14 @@ impl<'a> View<'a> {
                 .map_or("menu_order", |t| t.orderby.as_str());
             match orderby {
                 "id" => terms.sort_by_key(|t| t.id),
-                "name" | "name_num" => terms.sort_by(|x, y| x.name.to_lowercase().cmp(&y.name.to_lowercase())),
+                "name" | "name_num" => {
+                    terms.sort_by_key(|t| t.name.to_lowercase())
+                }
                 _ => terms.sort_by(|x, y| {
-                    x.order.unwrap_or(0).cmp(&y.order.unwrap_or(0)).then(x.name.to_lowercase().cmp(&y.name.to_lowercase()))
+                    x.order
+                        .unwrap_or(0)
+                        .cmp(&y.order.unwrap_or(0))
+                        .then(x.name.to_lowercase().cmp(&y.name.to_lowercase()))
                 }),
             }
             terms.into_iter().map(|t| t.name.clone()).collect()
@@ -462,9 +662,10 @@ impl<'a> View<'a> {
                 }
                 let name = attr_key.trim_start_matches("attribute_").to_string();
                 if attr_key.starts_with("attribute_pa_") {
-                    let option = self
-                        .term_name(&name, &value)
-                        .map_or_else(|| format::rawurldecode(&value), |n| format::rawurldecode(&n));
+                    let option = self.term_name(&name, &value).map_or_else(
+                        || format::rawurldecode(&value),
+                        |n| format::rawurldecode(&n),
+                    );
                     out.push(json!({
                         "id": self.taxonomy_id(&name),
                         "name": self.attribute_display_name(&name),
@@ -525,7 +726,13 @@ impl<'a> View<'a> {
         if self.variation {
             let parent = self.parent;
             let base = match parent {
-                Some(pp) => links::product_permalink(self.site, pp.id, &pp.slug, &pp.status, pp.categories.first().map(|c| c.slug.as_str())),
+                Some(pp) => links::product_permalink(
+                    self.site,
+                    pp.id,
+                    &pp.slug,
+                    &pp.status,
+                    pp.categories.first().map(|c| c.slug.as_str()),
+                ),
                 None => links::product_permalink(self.site, self.p.parent_id, "", "draft", None),
             };
             let args: Vec<(String, String)> = self
@@ -534,15 +741,31 @@ impl<'a> View<'a> {
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(k, v)| (urlencode(&k), urlencode(&v)))
                 .collect();
-            let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let args: Vec<(&str, String)> =
+                args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             return links::add_query_arg(&base, &args);
         }
-        let first_cat = self.p.categories.iter().min_by_key(|c| c.id).map(|c| c.slug.as_str());
-        links::product_permalink(self.site, self.p.id, &self.p.slug, &self.p.status, first_cat)
+        let first_cat = self
+            .p
+            .categories
+            .iter()
+            .min_by_key(|c| c.id)
+            .map(|c| c.slug.as_str());
+        links::product_permalink(
+            self.site,
+            self.p.id,
+            &self.p.slug,
+            &self.p.status,
+            first_cat,
+        )
     }
 
     fn catalog_visibility(&self) -> &'static str {
-        let terms = if self.variation { self.parent.map_or(&self.p.visibility, |pp| &pp.visibility) } else { &self.p.visibility };
+        let terms = if self.variation {
+            self.parent.map_or(&self.p.visibility, |pp| &pp.visibility)
+        } else {
+            &self.p.visibility
+        };
         let catalog = terms.iter().any(|t| t == "exclude-from-catalog");
         let search = terms.iter().any(|t| t == "exclude-from-search");
         match (catalog, search) {
@@ -555,13 +778,23 @@ impl<'a> View<'a> {
 
     fn shipping_class(&self) -> Option<&'a TermRef> {
         let own = self.p.shipping_classes.first();
-        if self.variation && own.is_none() { self.parent.and_then(|pp| pp.shipping_classes.first()) } else { own }
+        if self.variation && own.is_none() {
+            self.parent.and_then(|pp| pp.shipping_classes.first())
+        } else {
+            own
+        }
     }
 
     fn rating_count(&self) -> i64 {
         match find_meta(&self.p.meta, "_wc_rating_count") {
-            Some(MetaValue::Json(Value::Object(map))) => map.values().map(|v| v.as_i64().unwrap_or_else(|| v.as_str().map_or(0, intval))).sum(),
-            Some(MetaValue::Json(Value::Array(list))) => list.iter().map(|v| v.as_i64().unwrap_or_else(|| v.as_str().map_or(0, intval))).sum(),
+            Some(MetaValue::Json(Value::Object(map))) => map
+                .values()
+                .map(|v| v.as_i64().unwrap_or_else(|| v.as_str().map_or(0, intval)))
+                .sum(),
+            Some(MetaValue::Json(Value::Array(list))) => list
+                .iter()
+                .map(|v| v.as_i64().unwrap_or_else(|| v.as_str().map_or(0, intval)))
+                .sum(),
             _ => 0,
         }
     }
@@ -570,7 +803,9 @@ impl<'a> View<'a> {
         if !self.yes("_downloadable") {
             return json!([]);
         }
-        let Some(MetaValue::Json(Value::Object(files))) = find_meta(&self.p.meta, "_downloadable_files") else {
+        let Some(MetaValue::Json(Value::Object(files))) =
+            find_meta(&self.p.meta, "_downloadable_files")
+        else {
             return json!([]);
         };
         Value::Array(
@@ -594,17 +829,29 @@ impl<'a> View<'a> {
 
     fn sale_date(&self, key: &str) -> Option<Timestamp> {
         let raw = self.m(key);
-        if raw.trim().is_empty() { None } else { Timestamp::from_second(intval(raw)).ok() }
+        if raw.trim().is_empty() {
+            None
+        } else {
+            Timestamp::from_second(intval(raw)).ok()
+        }
     }
 
     fn download_setting(&self, key: &str) -> i64 {
         let raw = self.m(key);
-        if raw.is_empty() || intval(raw) == -1 { -1 } else { intval(raw).abs() }
+        if raw.is_empty() || intval(raw) == -1 {
+            -1
+        } else {
+            intval(raw).abs()
+        }
     }
 
     fn low_stock_amount(&self) -> Value {
         let raw = self.inherit("_low_stock_amount");
-        if raw.is_empty() { Value::Null } else { json!(absint(raw)) }
+        if raw.is_empty() {
+            Value::Null
+        } else {
+            json!(absint(raw))
+        }
     }
 
     fn dimension(&self, key: &str) -> Value {
@@ -612,7 +859,11 @@ impl<'a> View<'a> {
     }
 
     fn description(&self) -> String {
-        if self.variation { wpautop(self.m("_variation_description")) } else { wpautop(&self.p.content) }
+        if self.variation {
+            wpautop(self.m("_variation_description"))
+        } else {
+            wpautop(&self.p.content)
+        }
     }
 }
 
@@ -653,7 +904,12 @@ fn urlencode(s: &str) -> String {
 }
 
 fn terms_json(terms: &[TermRef]) -> Value {
-    Value::Array(terms.iter().map(|t| json!({ "id": t.id, "name": t.name, "slug": t.slug })).collect())
+    Value::Array(
+        terms
+            .iter()
+            .map(|t| json!({ "id": t.id, "name": t.name, "slug": t.slug }))
+            .collect(),
+    )
 }
 
 fn ids_json(ids: &[u64]) -> Value {
@@ -670,39 +926,89 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
     o.insert("name".into(), json!(p.title));
     o.insert("slug".into(), json!(p.slug));
     o.insert("permalink".into(), json!(v.permalink()));
-    v.date_pair(&mut o, "date_created", format::gmt_instant(p.date_created_gmt.as_deref()));
-    v.date_pair(&mut o, "date_modified", format::gmt_instant(p.date_modified_gmt.as_deref()));
+    v.date_pair(
+        &mut o,
+        "date_created",
+        format::gmt_instant(p.date_created_gmt.as_deref()),
+    );
+    v.date_pair(
+        &mut o,
+        "date_modified",
+        format::gmt_instant(p.date_modified_gmt.as_deref()),
+    );
     o.insert("type".into(), json!(ptype));
     o.insert("status".into(), json!(p.status));
-    o.insert("featured".into(), json!(!v.variation && p.visibility.iter().any(|t| t == "featured")));
+    o.insert(
+        "featured".into(),
+        json!(!v.variation && p.visibility.iter().any(|t| t == "featured")),
+    );
     o.insert("catalog_visibility".into(), json!(v.catalog_visibility()));
     o.insert("description".into(), json!(v.description()));
-    let short = if v.variation { String::new() } else { wpautop(&wptexturize(&p.excerpt)) };
+    let short = if v.variation {
+        String::new()
+    } else {
+        wpautop(&wptexturize(&p.excerpt))
+    };
     o.insert("short_description".into(), json!(short));
     o.insert("sku".into(), json!(v.sku()));
     let price = v.price();
     o.insert("price".into(), json!(price));
     let variable_like = matches!(ptype.as_str(), "variable" | "grouped");
-    o.insert("regular_price".into(), json!(if variable_like { "" } else { v.m("_regular_price") }));
+    o.insert(
+        "regular_price".into(),
+        json!(if variable_like {
+            ""
+        } else {
+            v.m("_regular_price")
+        }),
+    );
     let sale = v.m("_sale_price");
-    let sale = if variable_like || sale.is_empty() || sale == "0" { "" } else { sale };
+    let sale = if variable_like || sale.is_empty() || sale == "0" {
+        ""
+    } else {
+        sale
+    };
     o.insert("sale_price".into(), json!(sale));
-    v.date_pair(&mut o, "date_on_sale_from", v.sale_date("_sale_price_dates_from"));
-    v.date_pair(&mut o, "date_on_sale_to", v.sale_date("_sale_price_dates_to"));
+    v.date_pair(
+        &mut o,
+        "date_on_sale_from",
+        v.sale_date("_sale_price_dates_from"),
+    );
+    v.date_pair(
+        &mut o,
+        "date_on_sale_to",
+        v.sale_date("_sale_price_dates_to"),
+    );
     o.insert("on_sale".into(), json!(v.is_on_sale()));
     o.insert("purchasable".into(), json!(v.purchasable()));
     o.insert(
         "total_sales".into(),
-        if v.variation { json!("0") } else { json!(absint(v.m("total_sales"))) },
+        if v.variation {
+            json!("0")
+        } else {
+            json!(absint(v.m("total_sales")))
+        },
     );
     o.insert("virtual".into(), json!(v.virtual_()));
     o.insert("downloadable".into(), json!(v.yes("_downloadable")));
     o.insert("downloads".into(), v.downloads());
-    o.insert("download_limit".into(), json!(v.download_setting("_download_limit")));
-    o.insert("download_expiry".into(), json!(v.download_setting("_download_expiry")));
+    o.insert(
+        "download_limit".into(),
+        json!(v.download_setting("_download_limit")),
+    );
+    o.insert(
+        "download_expiry".into(),
+        json!(v.download_setting("_download_expiry")),
+    );
     let external = ptype == "external";
-    o.insert("external_url".into(), json!(if external { v.m("_product_url") } else { "" }));
-    o.insert("button_text".into(), json!(if external { v.m("_button_text") } else { "" }));
+    o.insert(
+        "external_url".into(),
+        json!(if external { v.m("_product_url") } else { "" }),
+    );
+    o.insert(
+        "button_text".into(),
+        json!(if external { v.m("_button_text") } else { "" }),
+    );
     o.insert("tax_status".into(), json!(v.tax_status()));
     o.insert("tax_class".into(), json!(v.tax_class()));
     let managing = v.managing_stock();
@@ -716,10 +1022,14 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
     o.insert("backorders".into(), json!(v.backorders()));
     let allowed = v.backorders_allowed();
     o.insert("backorders_allowed".into(), json!(allowed));
-    let backordered = stock_status == "onbackorder" || (managing && allowed && qty.as_i64().is_some_and(|q| q < 0));
+    let backordered = stock_status == "onbackorder"
+        || (managing && allowed && qty.as_i64().is_some_and(|q| q < 0));
     o.insert("backordered".into(), json!(backordered));
     o.insert("low_stock_amount".into(), v.low_stock_amount());
-    o.insert("sold_individually".into(), json!(v.yes("_sold_individually")));
+    o.insert(
+        "sold_individually".into(),
+        json!(v.yes("_sold_individually")),
+    );
     o.insert("weight".into(), json!(v.inherit("_weight")));
     o.insert(
         "dimensions".into(),
@@ -731,24 +1041,48 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
         json!(!v.virtual_() && matches!(v.tax_status(), "taxable" | "shipping")),
     );
     let class = v.shipping_class();
-    o.insert("shipping_class".into(), json!(class.map_or("", |c| c.slug.as_str())));
+    o.insert(
+        "shipping_class".into(),
+        json!(class.map_or("", |c| c.slug.as_str())),
+    );
     o.insert("shipping_class_id".into(), json!(class.map_or(0, |c| c.id)));
     o.insert("reviews_allowed".into(), json!(p.comment_status == "open"));
-    let rating = if v.variation { "0".to_string() } else { v.m("_wc_average_rating").to_string() };
-    o.insert("average_rating".into(), json!(format::format_decimal(&rating, 2, site)));
-    o.insert("rating_count".into(), json!(if v.variation { 0 } else { v.rating_count() }));
+    let rating = if v.variation {
+        "0".to_string()
+    } else {
+        v.m("_wc_average_rating").to_string()
+    };
+    o.insert(
+        "average_rating".into(),
+        json!(format::format_decimal(&rating, 2, site)),
+    );
+    o.insert(
+        "rating_count".into(),
+        json!(if v.variation { 0 } else { v.rating_count() }),
+    );
     o.insert("upsell_ids".into(), ids_json(&p.upsell_ids));
     o.insert("cross_sell_ids".into(), ids_json(&p.cross_sell_ids));
     o.insert("parent_id".into(), json!(p.parent_id));
-    o.insert("purchase_note".into(), json!(wpautop(v.m("_purchase_note"))));
+    o.insert(
+        "purchase_note".into(),
+        json!(wpautop(v.m("_purchase_note"))),
+    );
     o.insert("categories".into(), terms_json(&p.categories));
     o.insert("tags".into(), terms_json(&p.tags));
     o.insert("images".into(), v.images(version));
     o.insert("attributes".into(), v.attributes());
     o.insert("default_attributes".into(), v.default_attributes());
-    let variations: Vec<u64> = if ptype == "variable" { p.variations.iter().map(|x| x.id).collect() } else { Vec::new() };
+    let variations: Vec<u64> = if ptype == "variable" {
+        p.variations.iter().map(|x| x.id).collect()
+    } else {
+        Vec::new()
+    };
     o.insert("variations".into(), ids_json(&variations));
-    let grouped: &[u64] = if ptype == "grouped" { &p.grouped_children } else { &[] };
+    let grouped: &[u64] = if ptype == "grouped" {
+        &p.grouped_children
+    } else {
+        &[]
+    };
     o.insert("grouped_products".into(), ids_json(grouped));
     o.insert("menu_order".into(), json!(p.menu_order));
     o.insert("price_html".into(), json!(v.price_html()));
@@ -765,11 +1099,20 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
     }
     let ns = version.namespace();
     let mut l = vec![
-        ("self", links::rest_url(site, &format!("/{ns}/products/{}", p.id))),
-        ("collection", links::rest_url(site, &format!("/{ns}/products"))),
+        (
+            "self",
+            links::rest_url(site, &format!("/{ns}/products/{}", p.id)),
+        ),
+        (
+            "collection",
+            links::rest_url(site, &format!("/{ns}/products")),
+        ),
     ];
     if p.parent_id != 0 {
-        l.push(("up", links::rest_url(site, &format!("/{ns}/products/{}", p.parent_id))));
+        l.push((
+            "up",
+            links::rest_url(site, &format!("/{ns}/products/{}", p.parent_id)),
+        ));
     }
     o.insert("_links".into(), links::links(&l));
     Value::Object(o)
@@ -783,8 +1126,16 @@ pub fn variation_to_json(variation: &ProductRecord, site: &Site) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(p.id));
     o.insert("type".into(), json!("variation"));
-    v.date_pair(&mut o, "date_created", format::gmt_instant(p.date_created_gmt.as_deref()));
-    v.date_pair(&mut o, "date_modified", format::gmt_instant(p.date_modified_gmt.as_deref()));
+    v.date_pair(
+        &mut o,
+        "date_created",
+        format::gmt_instant(p.date_created_gmt.as_deref()),
+    );
+    v.date_pair(
+        &mut o,
+        "date_modified",
+        format::gmt_instant(p.date_modified_gmt.as_deref()),
+    );
     o.insert("description".into(), json!(v.description()));
     o.insert("permalink".into(), json!(v.permalink()));
     o.insert("sku".into(), json!(v.sku()));
@@ -792,17 +1143,34 @@ pub fn variation_to_json(variation: &ProductRecord, site: &Site) -> Value {
     o.insert("price".into(), json!(v.price()));
     o.insert("regular_price".into(), json!(v.m("_regular_price")));
     let sale = v.m("_sale_price");
-    o.insert("sale_price".into(), json!(if sale == "0" { "" } else { sale }));
-    v.date_pair(&mut o, "date_on_sale_from", v.sale_date("_sale_price_dates_from"));
-    v.date_pair(&mut o, "date_on_sale_to", v.sale_date("_sale_price_dates_to"));
+    o.insert(
+        "sale_price".into(),
+        json!(if sale == "0" { "" } else { sale }),
+    );
+    v.date_pair(
+        &mut o,
+        "date_on_sale_from",
+        v.sale_date("_sale_price_dates_from"),
+    );
+    v.date_pair(
+        &mut o,
+        "date_on_sale_to",
+        v.sale_date("_sale_price_dates_to"),
+    );
     o.insert("on_sale".into(), json!(v.is_on_sale()));
     o.insert("status".into(), json!(p.status));
     o.insert("purchasable".into(), json!(v.purchasable()));
     o.insert("virtual".into(), json!(v.virtual_()));
     o.insert("downloadable".into(), json!(v.yes("_downloadable")));
     o.insert("downloads".into(), v.downloads());
-    o.insert("download_limit".into(), json!(v.download_setting("_download_limit")));
-    o.insert("download_expiry".into(), json!(v.download_setting("_download_expiry")));
+    o.insert(
+        "download_limit".into(),
+        json!(v.download_setting("_download_limit")),
+    );
+    o.insert(
+        "download_expiry".into(),
+        json!(v.download_setting("_download_expiry")),
+    );
     o.insert("tax_status".into(), json!(v.tax_status()));
     o.insert("tax_class".into(), json!(v.tax_class()));
     let managing = v.managing_stock();
@@ -814,7 +1182,8 @@ pub fn variation_to_json(variation: &ProductRecord, site: &Site) -> Value {
     o.insert("backorders".into(), json!(v.backorders()));
     let allowed = v.backorders_allowed();
     o.insert("backorders_allowed".into(), json!(allowed));
-    let backordered = stock_status == "onbackorder" || (managing && allowed && qty.as_i64().is_some_and(|q| q < 0));
+    let backordered = stock_status == "onbackorder"
+        || (managing && allowed && qty.as_i64().is_some_and(|q| q < 0));
     o.insert("backordered".into(), json!(backordered));
     o.insert("low_stock_amount".into(), v.low_stock_amount());
     o.insert("weight".into(), json!(v.inherit("_weight")));
@@ -823,21 +1192,33 @@ pub fn variation_to_json(variation: &ProductRecord, site: &Site) -> Value {
         json!({ "length": v.dimension("_length"), "width": v.dimension("_width"), "height": v.dimension("_height") }),
     );
     let class = v.shipping_class();
-    o.insert("shipping_class".into(), json!(class.map_or("", |c| c.slug.as_str())));
+    o.insert(
+        "shipping_class".into(),
+        json!(class.map_or("", |c| c.slug.as_str())),
+    );
     o.insert("shipping_class_id".into(), json!(class.map_or(0, |c| c.id)));
     let own_image = absint(v.m("_thumbnail_id"));
-    let image = if own_image == 0 { Value::Null } else { v.attachment(own_image).map_or(Value::Null, |a| v.image_json(a, None)) };
+    let image = if own_image == 0 {
+        Value::Null
+    } else {
+        v.attachment(own_image)
+            .map_or(Value::Null, |a| v.image_json(a, None))
+    };
     o.insert("image".into(), image);
     o.insert("attributes".into(), v.attributes());
     o.insert("menu_order".into(), json!(p.menu_order));
-    o.insert("meta_data".into(), format::meta_data(&p.meta, |k| is_hidden_product_meta(k, true)));
+    o.insert(
+        "meta_data".into(),
+        format::meta_data(&p.meta, |k| is_hidden_product_meta(k, true)),
+    );
     let name: Vec<String> = v
         .variation_attributes()
         .into_iter()
         .filter(|(_, value)| !value.is_empty())
         .map(|(key, value)| {
             let tax = key.trim_start_matches("attribute_");
-            v.term_name(tax, &value).unwrap_or_else(|| format::rawurldecode(&value))
+            v.term_name(tax, &value)
+                .unwrap_or_else(|| format::rawurldecode(&value))
         })
         .collect();
     o.insert("name".into(), json!(name.join(", ")));
@@ -848,7 +1229,10 @@ pub fn variation_to_json(variation: &ProductRecord, site: &Site) -> Value {
         links::links(&[
             ("self", links::rest_url(site, &format!("{base}/{}", p.id))),
             ("collection", links::rest_url(site, &base)),
-            ("up", links::rest_url(site, &format!("/wc/v3/products/{}", p.parent_id))),
+            (
+                "up",
+                links::rest_url(site, &format!("/wc/v3/products/{}", p.parent_id)),
+            ),
         ]),
     );
     Value::Object(o)

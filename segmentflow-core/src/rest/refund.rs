@@ -16,9 +16,20 @@ use serde_json::{Map, Value, json};
 
 /// Refund meta keys WooCommerce keeps internal (`WC_Order_Refund_Data_Store_CPT`).
 pub const REFUND_INTERNAL_META_KEYS: &[&str] = &[
-    "_order_currency", "_cart_discount", "_refund_amount", "_refunded_by", "_refunded_payment",
-    "_refund_reason", "_cart_discount_tax", "_order_shipping", "_order_shipping_tax", "_order_tax",
-    "_order_total", "_order_version", "_prices_include_tax", "_payment_tokens",
+    "_order_currency",
+    "_cart_discount",
+    "_refund_amount",
+    "_refunded_by",
+    "_refunded_payment",
+    "_refund_reason",
+    "_cart_discount_tax",
+    "_order_shipping",
+    "_order_shipping_tax",
+    "_order_tax",
+    "_order_total",
+    "_order_version",
+    "_prices_include_tax",
+    "_payment_tokens",
 ];
 
 /// `WC_Order_Refund` data keys (`_` + key is internal too).
@@ -35,23 +46,43 @@ pub fn to_json(refund: &OrderRecord, site: &Site, version: ApiVersion) -> Value 
     o.insert("date_created_gmt".into(), format::gmt_date(created));
     o.insert(
         "amount".into(),
-        json!(format::format_decimal(meta_text(&refund.meta, "_refund_amount"), dp, site)),
+        json!(format::format_decimal(
+            meta_text(&refund.meta, "_refund_amount"),
+            dp,
+            site
+        )),
     );
-    o.insert("reason".into(), json!(meta_text(&refund.meta, "_refund_reason")));
-    o.insert("refunded_by".into(), json!(absint(meta_text(&refund.meta, "_refunded_by"))));
+    o.insert(
+        "reason".into(),
+        json!(meta_text(&refund.meta, "_refund_reason")),
+    );
+    o.insert(
+        "refunded_by".into(),
+        json!(absint(meta_text(&refund.meta, "_refunded_by"))),
+    );
     o.insert(
         "refunded_payment".into(),
-        json!(super::order::string_to_bool(meta_text(&refund.meta, "_refunded_payment"))),
+        json!(super::order::string_to_bool(meta_text(
+            &refund.meta,
+            "_refunded_payment"
+        ))),
     );
     o.insert(
         "meta_data".into(),
         format::meta_data(&refund.meta, |k| {
             format::is_internal_key(k, REFUND_INTERNAL_META_KEYS, super::order::ORDER_DATA_KEYS)
-                || format::is_internal_key(k, super::order::ORDER_INTERNAL_META_KEYS, REFUND_DATA_KEYS)
+                || format::is_internal_key(
+                    k,
+                    super::order::ORDER_INTERNAL_META_KEYS,
+                    REFUND_DATA_KEYS,
+                )
         }),
     );
     o.insert("line_items".into(), items_json(refund, "line_item", site));
-    o.insert("shipping_lines".into(), items_json(refund, "shipping", site));
+    o.insert(
+        "shipping_lines".into(),
+        items_json(refund, "shipping", site),
+    );
     o.insert("tax_lines".into(), items_json(refund, "tax", site));
     o.insert("fee_lines".into(), items_json(refund, "fee", site));
     let ns = version.namespace();
@@ -59,9 +90,15 @@ pub fn to_json(refund: &OrderRecord, site: &Site, version: ApiVersion) -> Value 
     o.insert(
         "_links".into(),
         links::links(&[
-            ("self", links::rest_url(site, &format!("{base}/{}", refund.id))),
+            (
+                "self",
+                links::rest_url(site, &format!("{base}/{}", refund.id)),
+            ),
             ("collection", links::rest_url(site, &base)),
-            ("up", links::rest_url(site, &format!("/{ns}/orders/{}", refund.parent_id))),
+            (
+                "up",
+                links::rest_url(site, &format!("/{ns}/orders/{}", refund.parent_id)),
+            ),
         ]),
     );
     if version == ApiVersion::V3 {

@@ -112,5 +112,7 @@ pub fn find_meta<'a>(meta: &'a [MetaRow], key: &str) -> Option<&'a MetaValue> {
 /// The first meta row with `key` as a string (`''` when absent or not a
 /// string), as `get_post_meta( $id, $key, true )` gives it.
 pub fn meta_text<'a>(meta: &'a [MetaRow], key: &str) -> &'a str {
-    find_meta(meta, key).and_then(MetaValue::as_text).unwrap_or("")
+    find_meta(meta, key)
+        .and_then(MetaValue::as_text)
+        .unwrap_or("")
 }
