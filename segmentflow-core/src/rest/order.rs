@@ -4,9 +4,11 @@
 //!
 //! v2 and v3 give the same fields in the same order (the order of
 //! `WC_Order::get_base_data()` plus the extra fields, then the `*_gmt` dates
-//! appended by the date formatting loop); v3 adds `currency_symbol`
-//! (`html_entity_decode( get_woocommerce_currency_symbol( $currency ) )`)
-//! after them. Money fields are `wc_format_decimal( $x, dp )` strings, except
+//! appended by the date formatting loop), then `currency_symbol`
+//! (`html_entity_decode( get_woocommerce_currency_symbol( $currency ) )`),
+//! which WooCommerce's admin API adds on the `woocommerce_rest_prepare_shop_order_object`
+//! filter: a hook both versions run (seen in the v3 samples and delivery; for
+//! v2 it follows from the shared hook name, not from a v2 sample). Money fields are `wc_format_decimal( $x, dp )` strings, except
 //! the raw item `taxes` amounts, `discount`/`discount_tax` of coupon lines and
 //! `amount` of fee lines, which WooCommerce prints as stored; line item
 //! `price` is a number (`total / quantity`).
@@ -236,14 +238,12 @@ pub fn to_json(order: &OrderRecord, site: &Site, version: ApiVersion) -> Value {
     o.insert("date_modified_gmt".into(), format::gmt_date(modified));
     o.insert("date_completed_gmt".into(), format::gmt_date(completed));
     o.insert("date_paid_gmt".into(), format::gmt_date(paid));
-    if version == ApiVersion::V3 {
-        o.insert(
-            "currency_symbol".into(),
-            json!(format::decode_entities(format::currency_symbol(
-                &order.currency
-            ))),
-        );
-    }
+    o.insert(
+        "currency_symbol".into(),
+        json!(format::decode_entities(format::currency_symbol(
+            &order.currency
+        ))),
+    );
     let ns = version.namespace();
     let mut l = vec![
         (

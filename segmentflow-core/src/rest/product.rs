@@ -6,9 +6,11 @@
 //! (`WC_REST_Products_V2_Controller`), then the getter-based fields
 //! (`price_html`, `related_ids`, `meta_data`). Differences implemented:
 //!
-//! * v2 prints `in_stock` (`is_in_stock()`) after `stock_quantity`; v3
-//!   prints `stock_status` instead, after `meta_data`, followed by the v3
-//!   extras `has_options`, `post_password`, `global_unique_id`
+//! * v2 prints `in_stock` (`is_in_stock()`) after `stock_quantity` and has
+//!   no `low_stock_amount` (absent from the v2 schema that `get_product_data`
+//!   walks); v3 prints `low_stock_amount` after `backordered`, and
+//!   `stock_status` after `meta_data`, followed by the v3 extras
+//!   `has_options`, `post_password`, `global_unique_id`
 //!   (`WC_REST_Products_Controller`, WooCommerce 9.2.5; `brands` only exists
 //!   from 9.6).
 //! * v2 `images` items carry `position`, and a product without images gets
@@ -637,9 +639,7 @@ impl<'a> View<'a> {
                 .map_or("menu_order", |t| t.orderby.as_str());
             match orderby {
                 "id" => terms.sort_by_key(|t| t.id),
-                "name" | "name_num" => {
-                    terms.sort_by_key(|t| t.name.to_lowercase())
-                }
+                "name" | "name_num" => terms.sort_by_key(|t| t.name.to_lowercase()),
                 _ => terms.sort_by(|x, y| {
                     x.order
                         .unwrap_or(0)
@@ -1025,7 +1025,9 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
     let backordered = stock_status == "onbackorder"
         || (managing && allowed && qty.as_i64().is_some_and(|q| q < 0));
     o.insert("backordered".into(), json!(backordered));
-    o.insert("low_stock_amount".into(), v.low_stock_amount());
+    if version == ApiVersion::V3 {
+        o.insert("low_stock_amount".into(), v.low_stock_amount());
+    }
     o.insert(
         "sold_individually".into(),
         json!(v.yes("_sold_individually")),
