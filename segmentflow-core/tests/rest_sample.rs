@@ -175,7 +175,7 @@ fn variations_match_woocommerce() {
     for id in 41..=52 {
         check(
             &format!("variation {id}"),
-            &rest::product::variation_to_json(&product(id), &site),
+            &rest::variation::to_json(&product(id), &site),
             &sample("variations.json", id),
         );
     }

@@ -60,6 +60,6 @@ fn snapshots_v2_and_v3() {
     }
     insta::assert_snapshot!(
         "variation_endpoint_42_v3",
-        pretty(&rest::product::variation_to_json(&variation, &site))
+        pretty(&rest::variation::to_json(&variation, &site))
     );
 }

@@ -32,6 +32,7 @@ pub mod links;
 pub mod order;
 pub mod product;
 pub mod refund;
+pub mod variation;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

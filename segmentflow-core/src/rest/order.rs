@@ -289,10 +289,7 @@ fn address_json(a: &crate::store::Address, billing: bool) -> Value {
     o.insert("postcode".into(), json!(a.postcode));
     o.insert("country".into(), json!(a.country));
     if billing {
-        o.insert(
-            "email".into(),
-            a.email.as_ref().map_or(Value::Null, |e| json!(e)),
-        );
+        o.insert("email".into(), json!(a.email.as_deref().unwrap_or("")));
     }
     o.insert("phone".into(), json!(a.phone));
     Value::Object(o)

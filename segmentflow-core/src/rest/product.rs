@@ -152,17 +152,17 @@ pub fn is_hidden_product_meta(key: &str, variation: bool) -> bool {
 
 /// A product (or variation) with its parent, and the derived values several
 /// fields share.
-struct View<'a> {
-    p: &'a ProductRecord,
-    parent: Option<&'a ProductRecord>,
-    site: &'a Site,
-    tz: TimeZone,
-    now: Option<Timestamp>,
-    variation: bool,
+pub(super) struct View<'a> {
+    pub(super) p: &'a ProductRecord,
+    pub(super) parent: Option<&'a ProductRecord>,
+    pub(super) site: &'a Site,
+    pub(super) tz: TimeZone,
+    pub(super) now: Option<Timestamp>,
+    pub(super) variation: bool,
 }
 
 impl<'a> View<'a> {
-    fn new(p: &'a ProductRecord, site: &'a Site) -> Self {
+    pub(super) fn new(p: &'a ProductRecord, site: &'a Site) -> Self {
         let variation = p.post_type == "product_variation" || p.product_type == "variation";
         View {
             p,
@@ -174,16 +174,16 @@ impl<'a> View<'a> {
         }
     }
 
-    fn m(&self, key: &str) -> &'a str {
+    pub(super) fn m(&self, key: &str) -> &'a str {
         meta_text(&self.p.meta, key)
     }
 
-    fn pm(&self, key: &str) -> &'a str {
+    pub(super) fn pm(&self, key: &str) -> &'a str {
         self.parent.map_or("", |pp| meta_text(&pp.meta, key))
     }
 
     /// Own value, or the parent's when a variation's own value is empty.
-    fn inherit(&self, key: &str) -> &'a str {
+    pub(super) fn inherit(&self, key: &str) -> &'a str {
         let own = self.m(key);
         if self.variation && own.is_empty() {
             self.pm(key)
@@ -192,7 +192,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn product_type(&self) -> String {
+    pub(super) fn product_type(&self) -> String {
         if self.variation {
             "variation".into()
         } else if self.p.product_type.is_empty() {
@@ -202,15 +202,15 @@ impl<'a> View<'a> {
         }
     }
 
-    fn yes(&self, key: &str) -> bool {
+    pub(super) fn yes(&self, key: &str) -> bool {
         self.m(key) == "yes"
     }
 
-    fn sku(&self) -> &'a str {
+    pub(super) fn sku(&self) -> &'a str {
         self.inherit("_sku")
     }
 
-    fn tax_class(&self) -> &'a str {
+    pub(super) fn tax_class(&self) -> &'a str {
         let own = self.m("_tax_class");
         if self.variation && own == "parent" {
             self.pm("_tax_class")
@@ -219,7 +219,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn tax_status(&self) -> &'static str {
+    pub(super) fn tax_status(&self) -> &'static str {
         match self.m("_tax_status") {
             "shipping" => "shipping",
             "none" => "none",
@@ -227,7 +227,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn manage_stock_raw(&self) -> bool {
+    pub(super) fn manage_stock_raw(&self) -> bool {
         let own = self.m("_manage_stock");
         if self.variation && own == "parent" {
             self.pm("_manage_stock") == "yes"
@@ -236,11 +236,11 @@ impl<'a> View<'a> {
         }
     }
 
-    fn managing_stock(&self) -> bool {
+    pub(super) fn managing_stock(&self) -> bool {
         self.site.manage_stock == "yes" && self.manage_stock_raw()
     }
 
-    fn stock_quantity(&self) -> Value {
+    pub(super) fn stock_quantity(&self) -> Value {
         let own = self.m("_manage_stock");
         let raw = if self.variation && own == "parent" {
             self.pm("_stock")
@@ -254,7 +254,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn stock_status(&self) -> String {
+    pub(super) fn stock_status(&self) -> String {
         let s = self.m("_stock_status");
         if s.is_empty() {
             "instock".into()
@@ -263,7 +263,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn backorders(&self) -> String {
+    pub(super) fn backorders(&self) -> String {
         let b = self.m("_backorders");
         if b.is_empty() {
             "no".into()
@@ -272,15 +272,15 @@ impl<'a> View<'a> {
         }
     }
 
-    fn backorders_allowed(&self) -> bool {
+    pub(super) fn backorders_allowed(&self) -> bool {
         matches!(self.backorders().as_str(), "yes" | "notify")
     }
 
-    fn virtual_(&self) -> bool {
+    pub(super) fn virtual_(&self) -> bool {
         self.yes("_virtual")
     }
 
-    fn price(&self) -> String {
+    pub(super) fn price(&self) -> String {
         if self.product_type() == "variable" {
             return self
                 .variation_prices()
@@ -291,7 +291,7 @@ impl<'a> View<'a> {
         self.m("_price").to_string()
     }
 
-    fn sale_window_open(&self, from: &str, to: &str) -> bool {
+    pub(super) fn sale_window_open(&self, from: &str, to: &str) -> bool {
         let Some(now) = self.now else { return true };
         if !from.is_empty()
             && let Ok(t) = Timestamp::from_second(intval(from))
@@ -308,13 +308,13 @@ impl<'a> View<'a> {
         true
     }
 
-    fn on_sale_prices(&self, regular: &str, sale: &str, from: &str, to: &str) -> bool {
+    pub(super) fn on_sale_prices(&self, regular: &str, sale: &str, from: &str, to: &str) -> bool {
         !sale.is_empty()
             && format::to_f64(regular) > format::to_f64(sale)
             && self.sale_window_open(from, to)
     }
 
-    fn is_on_sale(&self) -> bool {
+    pub(super) fn is_on_sale(&self) -> bool {
         if self.product_type() == "variable" {
             return self.visible_variations().iter().any(|v| {
                 self.on_sale_prices(&v.regular_price, &v.sale_price, &v.sale_from, &v.sale_to)
@@ -328,7 +328,7 @@ impl<'a> View<'a> {
         )
     }
 
-    fn visible_variations(&self) -> Vec<&'a VariationSummary> {
+    pub(super) fn visible_variations(&self) -> Vec<&'a VariationSummary> {
         self.p
             .variations
             .iter()
@@ -338,7 +338,7 @@ impl<'a> View<'a> {
 
     /// `get_variation_prices()`: (price, regular, sale) per visible
     /// variation, each list sorted ascending.
-    fn variation_prices(&self) -> Vec<(String, String, String)> {
+    pub(super) fn variation_prices(&self) -> Vec<(String, String, String)> {
         let dp = format::price_decimals(self.site);
         let fmt = |s: &str| format::format_decimal(s, dp, self.site);
         let vis = self.visible_variations();
@@ -375,7 +375,7 @@ impl<'a> View<'a> {
             .collect()
     }
 
-    fn purchasable(&self) -> bool {
+    pub(super) fn purchasable(&self) -> bool {
         match self.product_type().as_str() {
             "external" | "grouped" => false,
             "variation" => self.p.status != "private" && !self.price().is_empty(),
@@ -383,7 +383,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn price_html(&self) -> String {
+    pub(super) fn price_html(&self) -> String {
         let site = self.site;
         let suffix = if site.price_display_suffix.is_empty() {
             String::new()
@@ -433,7 +433,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn image_id(&self) -> u64 {
+    pub(super) fn image_id(&self) -> u64 {
         let own = absint(self.m("_thumbnail_id"));
         if self.variation && own == 0 {
             absint(self.pm("_thumbnail_id"))
@@ -442,7 +442,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn attachment(&self, id: u64) -> Option<&'a Attachment> {
+    pub(super) fn attachment(&self, id: u64) -> Option<&'a Attachment> {
         self.p
             .attachments
             .iter()
@@ -455,7 +455,7 @@ impl<'a> View<'a> {
             .find(|a| a.id == id)
     }
 
-    fn image_json(&self, a: &Attachment, position: Option<usize>) -> Value {
+    pub(super) fn image_json(&self, a: &Attachment, position: Option<usize>) -> Value {
         let mut o = Map::new();
         o.insert("id".into(), json!(a.id));
         o.insert(
@@ -486,7 +486,7 @@ impl<'a> View<'a> {
         Value::Object(o)
     }
 
-    fn images(&self, version: ApiVersion) -> Value {
+    pub(super) fn images(&self, version: ApiVersion) -> Value {
         let mut ids = Vec::new();
         let image = self.image_id();
         if image != 0 {
@@ -536,7 +536,7 @@ impl<'a> View<'a> {
     }
 
     /// The product whose attributes name things (the parent for a variation).
-    fn attribute_owner(&self) -> &'a ProductRecord {
+    pub(super) fn attribute_owner(&self) -> &'a ProductRecord {
         if self.variation {
             self.parent.unwrap_or(self.p)
         } else {
@@ -545,7 +545,7 @@ impl<'a> View<'a> {
     }
 
     /// `get_attribute_taxonomy_name( $slug, $product )`.
-    fn attribute_display_name(&self, slug: &str) -> String {
+    pub(super) fn attribute_display_name(&self, slug: &str) -> String {
         let slug = slug.strip_prefix("pa_").unwrap_or(slug);
         if let Some(t) = self
             .site
@@ -579,14 +579,14 @@ impl<'a> View<'a> {
         }
     }
 
-    fn taxonomy_id(&self, taxonomy: &str) -> u64 {
+    pub(super) fn taxonomy_id(&self, taxonomy: &str) -> u64 {
         taxonomy
             .strip_prefix("pa_")
             .and_then(|n| self.site.attribute_taxonomies.iter().find(|t| t.name == n))
             .map_or(0, |t| t.id)
     }
 
-    fn term_name(&self, taxonomy: &str, slug: &str) -> Option<String> {
+    pub(super) fn term_name(&self, taxonomy: &str, slug: &str) -> Option<String> {
         self.p
             .attribute_terms
             .iter()
@@ -602,7 +602,7 @@ impl<'a> View<'a> {
 
     /// `get_variation_attributes()`: (`attribute_<key>`, value) in the
     /// parent's attribute order.
-    fn variation_attributes(&self) -> Vec<(String, String)> {
+    pub(super) fn variation_attributes(&self) -> Vec<(String, String)> {
         let Some(parent) = self.parent else {
             return self
                 .p
@@ -624,7 +624,7 @@ impl<'a> View<'a> {
             .collect()
     }
 
-    fn attribute_options(&self, a: &ProductAttribute) -> Vec<String> {
+    pub(super) fn attribute_options(&self, a: &ProductAttribute) -> Vec<String> {
         if a.is_taxonomy {
             let mut terms: Vec<_> = self
                 .p
@@ -653,7 +653,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn attributes(&self) -> Value {
+    pub(super) fn attributes(&self) -> Value {
         if self.variation {
             let mut out = Vec::new();
             for (attr_key, value) in self.variation_attributes() {
@@ -702,7 +702,7 @@ impl<'a> View<'a> {
         )
     }
 
-    fn default_attributes(&self) -> Value {
+    pub(super) fn default_attributes(&self) -> Value {
         if self.product_type() != "variable" {
             return json!([]);
         }
@@ -722,7 +722,7 @@ impl<'a> View<'a> {
         )
     }
 
-    fn permalink(&self) -> String {
+    pub(super) fn permalink(&self) -> String {
         if self.variation {
             let parent = self.parent;
             let base = match parent {
@@ -760,7 +760,7 @@ impl<'a> View<'a> {
         )
     }
 
-    fn catalog_visibility(&self) -> &'static str {
+    pub(super) fn catalog_visibility(&self) -> &'static str {
         let terms = if self.variation {
             self.parent.map_or(&self.p.visibility, |pp| &pp.visibility)
         } else {
@@ -776,7 +776,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn shipping_class(&self) -> Option<&'a TermRef> {
+    pub(super) fn shipping_class(&self) -> Option<&'a TermRef> {
         let own = self.p.shipping_classes.first();
         if self.variation && own.is_none() {
             self.parent.and_then(|pp| pp.shipping_classes.first())
@@ -785,7 +785,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn rating_count(&self) -> i64 {
+    pub(super) fn rating_count(&self) -> i64 {
         match find_meta(&self.p.meta, "_wc_rating_count") {
             Some(MetaValue::Json(Value::Object(map))) => map
                 .values()
@@ -799,7 +799,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn downloads(&self) -> Value {
+    pub(super) fn downloads(&self) -> Value {
         if !self.yes("_downloadable") {
             return json!([]);
         }
@@ -822,12 +822,12 @@ impl<'a> View<'a> {
         )
     }
 
-    fn date_pair(&self, o: &mut Map<String, Value>, field: &str, ts: Option<Timestamp>) {
+    pub(super) fn date_pair(&self, o: &mut Map<String, Value>, field: &str, ts: Option<Timestamp>) {
         o.insert(field.into(), format::local_date(ts, &self.tz));
         o.insert(format!("{field}_gmt"), format::gmt_date(ts));
     }
 
-    fn sale_date(&self, key: &str) -> Option<Timestamp> {
+    pub(super) fn sale_date(&self, key: &str) -> Option<Timestamp> {
         let raw = self.m(key);
         if raw.trim().is_empty() {
             None
@@ -836,7 +836,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn download_setting(&self, key: &str) -> i64 {
+    pub(super) fn download_setting(&self, key: &str) -> i64 {
         let raw = self.m(key);
         if raw.is_empty() || intval(raw) == -1 {
             -1
@@ -845,7 +845,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn low_stock_amount(&self) -> Value {
+    pub(super) fn low_stock_amount(&self) -> Value {
         let raw = self.inherit("_low_stock_amount");
         if raw.is_empty() {
             Value::Null
@@ -854,11 +854,11 @@ impl<'a> View<'a> {
         }
     }
 
-    fn dimension(&self, key: &str) -> Value {
+    pub(super) fn dimension(&self, key: &str) -> Value {
         json!(self.inherit(key))
     }
 
-    fn description(&self) -> String {
+    pub(super) fn description(&self) -> String {
         if self.variation {
             wpautop(self.m("_variation_description"))
         } else {
@@ -1117,125 +1117,5 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
         ));
     }
     o.insert("_links".into(), links::links(&l));
-    Value::Object(o)
-}
-
-/// Maps a variation record to `GET /wc/v3/products/<parent>/variations/<id>`
-/// (`WC_REST_Product_Variations_Controller`, v3 only).
-pub fn variation_to_json(variation: &ProductRecord, site: &Site) -> Value {
-    let v = View::new(variation, site);
-    let p = variation;
-    let mut o = Map::new();
-    o.insert("id".into(), json!(p.id));
-    o.insert("type".into(), json!("variation"));
-    v.date_pair(
-        &mut o,
-        "date_created",
-        format::gmt_instant(p.date_created_gmt.as_deref()),
-    );
-    v.date_pair(
-        &mut o,
-        "date_modified",
-        format::gmt_instant(p.date_modified_gmt.as_deref()),
-    );
-    o.insert("description".into(), json!(v.description()));
-    o.insert("permalink".into(), json!(v.permalink()));
-    o.insert("sku".into(), json!(v.sku()));
-    o.insert("global_unique_id".into(), json!(v.m("_global_unique_id")));
-    o.insert("price".into(), json!(v.price()));
-    o.insert("regular_price".into(), json!(v.m("_regular_price")));
-    let sale = v.m("_sale_price");
-    o.insert(
-        "sale_price".into(),
-        json!(if sale == "0" { "" } else { sale }),
-    );
-    v.date_pair(
-        &mut o,
-        "date_on_sale_from",
-        v.sale_date("_sale_price_dates_from"),
-    );
-    v.date_pair(
-        &mut o,
-        "date_on_sale_to",
-        v.sale_date("_sale_price_dates_to"),
-    );
-    o.insert("on_sale".into(), json!(v.is_on_sale()));
-    o.insert("status".into(), json!(p.status));
-    o.insert("purchasable".into(), json!(v.purchasable()));
-    o.insert("virtual".into(), json!(v.virtual_()));
-    o.insert("downloadable".into(), json!(v.yes("_downloadable")));
-    o.insert("downloads".into(), v.downloads());
-    o.insert(
-        "download_limit".into(),
-        json!(v.download_setting("_download_limit")),
-    );
-    o.insert(
-        "download_expiry".into(),
-        json!(v.download_setting("_download_expiry")),
-    );
-    o.insert("tax_status".into(), json!(v.tax_status()));
-    o.insert("tax_class".into(), json!(v.tax_class()));
-    let managing = v.managing_stock();
-    o.insert("manage_stock".into(), json!(managing));
-    let qty = v.stock_quantity();
-    o.insert("stock_quantity".into(), qty.clone());
-    let stock_status = v.stock_status();
-    o.insert("stock_status".into(), json!(stock_status));
-    o.insert("backorders".into(), json!(v.backorders()));
-    let allowed = v.backorders_allowed();
-    o.insert("backorders_allowed".into(), json!(allowed));
-    let backordered = stock_status == "onbackorder"
-        || (managing && allowed && qty.as_i64().is_some_and(|q| q < 0));
-    o.insert("backordered".into(), json!(backordered));
-    o.insert("low_stock_amount".into(), v.low_stock_amount());
-    o.insert("weight".into(), json!(v.inherit("_weight")));
-    o.insert(
-        "dimensions".into(),
-        json!({ "length": v.dimension("_length"), "width": v.dimension("_width"), "height": v.dimension("_height") }),
-    );
-    let class = v.shipping_class();
-    o.insert(
-        "shipping_class".into(),
-        json!(class.map_or("", |c| c.slug.as_str())),
-    );
-    o.insert("shipping_class_id".into(), json!(class.map_or(0, |c| c.id)));
-    let own_image = absint(v.m("_thumbnail_id"));
-    let image = if own_image == 0 {
-        Value::Null
-    } else {
-        v.attachment(own_image)
-            .map_or(Value::Null, |a| v.image_json(a, None))
-    };
-    o.insert("image".into(), image);
-    o.insert("attributes".into(), v.attributes());
-    o.insert("menu_order".into(), json!(p.menu_order));
-    o.insert(
-        "meta_data".into(),
-        format::meta_data(&p.meta, |k| is_hidden_product_meta(k, true)),
-    );
-    let name: Vec<String> = v
-        .variation_attributes()
-        .into_iter()
-        .filter(|(_, value)| !value.is_empty())
-        .map(|(key, value)| {
-            let tax = key.trim_start_matches("attribute_");
-            v.term_name(tax, &value)
-                .unwrap_or_else(|| format::rawurldecode(&value))
-        })
-        .collect();
-    o.insert("name".into(), json!(name.join(", ")));
-    o.insert("parent_id".into(), json!(p.parent_id));
-    let base = format!("/wc/v3/products/{}/variations", p.parent_id);
-    o.insert(
-        "_links".into(),
-        links::links(&[
-            ("self", links::rest_url(site, &format!("{base}/{}", p.id))),
-            ("collection", links::rest_url(site, &base)),
-            (
-                "up",
-                links::rest_url(site, &format!("/wc/v3/products/{}", p.parent_id)),
-            ),
-        ]),
-    );
     Value::Object(o)
 }

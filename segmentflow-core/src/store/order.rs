@@ -29,7 +29,8 @@ pub struct Address {
     pub postcode: String,
     /// `country`.
     pub country: String,
-    /// `email` (billing only; `None` when the column is NULL).
+    /// `email` (billing only; `None` when the column is NULL, which
+    /// `sanitize_email()` turns into `""` in the REST output).
     pub email: Option<String>,
     /// `phone`.
     pub phone: String,
