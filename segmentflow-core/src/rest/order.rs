@@ -912,3 +912,113 @@ mod tests {
         assert_eq!(total_only_taxes(Some(&flat), false, &site), json!([]));
     }
 }
+
+#[cfg(test)]
+mod mapping_tests {
+    use super::*;
+    use crate::store::OrderItem;
+
+    fn row(id: u64, k: &str, v: &str) -> MetaRow {
+        MetaRow {
+            id,
+            key: k.into(),
+            value: MetaValue::Text(v.into()),
+        }
+    }
+
+    fn order(status: &str, total: &str) -> OrderRecord {
+        OrderRecord {
+            id: 9,
+            order_type: "shop_order".into(),
+            status: status.into(),
+            currency: "EUR".into(),
+            total: total.into(),
+            cart_tax: "1.005".into(),
+            shipping_tax: "0".into(),
+            date_paid: Some(DbDate::Timestamp(1_750_000_000)),
+            date_completed: Some(DbDate::SiteLocal("2025-06-15 12:00:00".into())),
+            ..OrderRecord::default()
+        }
+    }
+
+    fn site() -> Site {
+        Site {
+            home_url: "https://s.example".into(),
+            timezone_string: "Europe/Berlin".into(),
+            ..Site::default()
+        }
+    }
+
+    #[test]
+    fn status_flags_and_dates() {
+        let cases = [
+            ("wc-pending", "10", true, true),
+            ("wc-pending", "0", false, true),
+            ("wc-failed", "3", true, false),
+            ("wc-on-hold", "3", false, true),
+            ("wc-completed", "3", false, false),
+        ];
+        for (status, total, needs_payment, editable) in cases {
+            let json = to_json(&order(status, total), &site(), ApiVersion::V2);
+            assert_eq!(
+                json["needs_payment"],
+                json!(needs_payment),
+                "{status} {total}"
+            );
+            assert_eq!(json["is_editable"], json!(editable), "{status} {total}");
+        }
+        let json = to_json(&order("wc-completed", "5"), &site(), ApiVersion::V2);
+        assert_eq!(json["status"], json!("completed"));
+        assert_eq!(json["total_tax"], json!("1.01"));
+        assert_eq!(json["currency_symbol"], json!("€"));
+        assert_eq!(json["date_paid_gmt"], json!("2025-06-15T15:06:40"));
+        assert_eq!(json["date_paid"], json!("2025-06-15T17:06:40"));
+        assert_eq!(json["date_completed_gmt"], json!("2025-06-15T10:00:00"));
+        assert_eq!(json["date_created"], Value::Null);
+        assert_eq!(json["billing"]["email"], json!(""));
+    }
+
+    #[test]
+    fn refunds_newest_first_and_deleted_products() {
+        let mut o = order("wc-completed", "5");
+        for (id, date, amount) in [
+            (20, "2025-01-01 00:00:00", "1"),
+            (21, "2025-02-01 00:00:00", "2.5"),
+        ] {
+            o.refunds.push(OrderRecord {
+                id,
+                parent_id: 9,
+                order_type: "shop_order_refund".into(),
+                date_created_gmt: Some(date.into()),
+                meta: vec![
+                    row(1, "_refund_amount", amount),
+                    row(2, "_refund_reason", ""),
+                ],
+                ..OrderRecord::default()
+            });
+        }
+        o.items.push(OrderItem {
+            id: 3,
+            name: "Gone".into(),
+            item_type: "line_item".into(),
+            meta: vec![
+                row(1, "_product_id", "404"),
+                row(2, "_qty", "0"),
+                row(3, "_line_total", "0"),
+            ],
+            taxes: None,
+        });
+        let json = to_json(&o, &site(), ApiVersion::V3);
+        assert_eq!(
+            json["refunds"],
+            json!([{ "id": 21, "reason": "", "total": "-2.50" }, { "id": 20, "reason": "", "total": "-1.00" }])
+        );
+        let item = &json["line_items"][0];
+        assert_eq!(item["sku"], Value::Null);
+        assert_eq!(item["image"], json!({ "id": 0, "src": "" }));
+        assert_eq!(item["price"], json!(0));
+        assert_eq!(item["parent_name"], Value::Null);
+        assert_eq!(item["taxes"], json!([]));
+        assert_eq!(json["needs_processing"], json!(false));
+    }
+}

@@ -1119,3 +1119,198 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
     o.insert("_links".into(), links::links(&l));
     Value::Object(o)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MetaRow;
+
+    fn product(kind: &str, meta: &[(&str, &str)]) -> ProductRecord {
+        ProductRecord {
+            id: 5,
+            post_type: "product".into(),
+            product_type: kind.into(),
+            title: "Thing".into(),
+            slug: "thing".into(),
+            status: "publish".into(),
+            comment_status: "open".into(),
+            meta: meta
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| MetaRow {
+                    id: i as u64 + 1,
+                    key: (*k).into(),
+                    value: MetaValue::Text((*v).into()),
+                })
+                .collect(),
+            ..ProductRecord::default()
+        }
+    }
+
+    fn site() -> Site {
+        Site {
+            home_url: "https://shop.example".into(),
+            permalink_structure: "/%postname%/".into(),
+            now_gmt: Some("2026-01-01 00:00:00".into()),
+            ..Site::default()
+        }
+    }
+
+    #[test]
+    fn sale_window_stock_and_visibility_cases() {
+        // 2025-06-01 and 2027-01-01 as Unix timestamps.
+        let past = "1748736000";
+        let future = "1798761600";
+        let cases: Vec<(&str, Vec<(&str, &str)>, &str, Value)> = vec![
+            (
+                "simple",
+                vec![
+                    ("_price", "8"),
+                    ("_regular_price", "10"),
+                    ("_sale_price", "8"),
+                ],
+                "on_sale",
+                json!(true),
+            ),
+            (
+                "simple",
+                vec![
+                    ("_price", "10"),
+                    ("_regular_price", "10"),
+                    ("_sale_price", "8"),
+                    ("_sale_price_dates_from", future),
+                ],
+                "on_sale",
+                json!(false),
+            ),
+            (
+                "simple",
+                vec![
+                    ("_price", "10"),
+                    ("_regular_price", "10"),
+                    ("_sale_price", "8"),
+                    ("_sale_price_dates_to", past),
+                ],
+                "on_sale",
+                json!(false),
+            ),
+            (
+                "simple",
+                vec![("_sale_price", "0")],
+                "sale_price",
+                json!(""),
+            ),
+            ("simple", vec![("_price", "")], "purchasable", json!(false)),
+            (
+                "external",
+                vec![("_price", "5"), ("_product_url", "https://x.example")],
+                "external_url",
+                json!("https://x.example"),
+            ),
+            (
+                "external",
+                vec![("_price", "5")],
+                "purchasable",
+                json!(false),
+            ),
+            ("grouped", vec![], "price_html", json!("")),
+            (
+                "simple",
+                vec![("_manage_stock", "yes"), ("_stock", "")],
+                "stock_quantity",
+                Value::Null,
+            ),
+            (
+                "simple",
+                vec![("_manage_stock", "yes"), ("_stock", "7.0")],
+                "stock_quantity",
+                json!(7),
+            ),
+            (
+                "simple",
+                vec![("_stock_status", "onbackorder")],
+                "backordered",
+                json!(true),
+            ),
+            (
+                "simple",
+                vec![
+                    ("_manage_stock", "yes"),
+                    ("_stock", "-2"),
+                    ("_backorders", "notify"),
+                ],
+                "backordered",
+                json!(true),
+            ),
+            (
+                "simple",
+                vec![("_virtual", "yes"), ("_tax_status", "taxable")],
+                "shipping_taxable",
+                json!(false),
+            ),
+            (
+                "simple",
+                vec![("_download_limit", "")],
+                "download_limit",
+                json!(-1),
+            ),
+            (
+                "simple",
+                vec![("_download_expiry", "30")],
+                "download_expiry",
+                json!(30),
+            ),
+            (
+                "simple",
+                vec![("_wc_average_rating", "4.5")],
+                "average_rating",
+                json!("4.50"),
+            ),
+            (
+                "simple",
+                vec![("_low_stock_amount", "3")],
+                "low_stock_amount",
+                json!(3),
+            ),
+            (
+                "simple",
+                vec![("_price", "1234.5")],
+                "price_html",
+                json!(
+                    "<span class=\"woocommerce-Price-amount amount\"><bdi><span class=\"woocommerce-Price-currencySymbol\">&#36;</span>1,234.50</bdi></span>"
+                ),
+            ),
+            (
+                "simple",
+                vec![("_my_plugin", "x"), ("_sku", "S"), ("wp_thing", "y")],
+                "meta_data",
+                json!([{ "id": 1, "key": "_my_plugin", "value": "x" }]),
+            ),
+        ];
+        for (kind, meta, field, want) in cases {
+            let json = to_json(&product(kind, &meta), &site(), ApiVersion::V3);
+            assert_eq!(json[field], want, "{kind} {meta:?} field {field}");
+        }
+    }
+
+    #[test]
+    fn version_differences() {
+        let p = product("simple", &[("_stock_status", "outofstock")]);
+        let v2 = to_json(&p, &site(), ApiVersion::V2);
+        let v3 = to_json(&p, &site(), ApiVersion::V3);
+        assert_eq!(v2["in_stock"], json!(false));
+        assert!(v2.get("stock_status").is_none() && v2.get("low_stock_amount").is_none());
+        assert_eq!(v3["stock_status"], json!("outofstock"));
+        assert!(v3.get("in_stock").is_none());
+        assert_eq!(v2["images"][0]["id"], json!(0));
+        assert_eq!(
+            v2["images"][0]["date_created_gmt"],
+            json!("2026-01-01T00:00:00")
+        );
+        assert_eq!(v3["images"], json!([]));
+        assert_eq!(
+            v2["_links"]["self"][0]["href"],
+            json!("https://shop.example/wp-json/wc/v2/products/5")
+        );
+    }
+}
