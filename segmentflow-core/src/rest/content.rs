@@ -324,6 +324,22 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn filters_keep_plain_text(input in "[a-wyzA-Z0-9 .,]{0,40}") {
+            // Without quotes, dashes, ampersands, tags or `x` (2x3), texturize is the identity
+            // (an ellipsis aside) and autop only wraps the text.
+            let text = input.replace("...", "");
+            proptest::prop_assert_eq!(wptexturize(&text), text.clone());
+            let wrapped = wpautop(&text);
+            if text.trim().is_empty() {
+                proptest::prop_assert_eq!(wrapped, "");
+            } else {
+                proptest::prop_assert!(wrapped.starts_with("<p>") && wrapped.ends_with("</p>\n"));
+            }
+        }
+    }
+
     #[test]
     fn texturize_cases() {
         let cases = [

@@ -77,7 +77,7 @@ pub fn is_hidden_customer_meta(key: &str, table_prefix: &str) -> bool {
         || key.starts_with("metaboxhidden_")
         || key.starts_with("manageedit-")
         || key.contains(prefix)
-        || (key.len() >= 3 && key[..3].eq_ignore_ascii_case("wp_"))
+        || (key.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("wp_")))
 }
 
 /// Maps a customer record to the REST JSON of `version`, `_links` included.

@@ -472,7 +472,7 @@ pub fn is_internal_key(key: &str, internal: &[&str], data_keys: &[&str]) -> bool
     {
         return true;
     }
-    key.len() >= 3 && key[..3].eq_ignore_ascii_case("wp_")
+    key.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("wp_"))
 }
 
 /// `get_woocommerce_currency_symbol()` for the currencies WooCommerce lists
@@ -650,6 +650,32 @@ mod tests {
                 want,
                 "input {input:?} dp {dp}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn format_decimal_always_prints_a_number(input in "\\PC*", dp in 0u32..6) {
+            let site = Site::default();
+            let out = format_decimal(&input, dp, &site);
+            let re = regex::Regex::new(&format!(r"^-?[0-9]+(\.[0-9]{{{dp}}})?$")).expect("valid regex");
+            proptest::prop_assert!(re.is_match(&out), "{:?} -> {:?}", input, out);
+            let _ = (sanitize_text_field(&input), rawurldecode(&input), wc_price(&input, &site));
+        }
+    }
+
+    #[test]
+    fn internal_keys_tolerate_any_text() {
+        let cases = [
+            ("wp_x", true),
+            ("WP_y", true),
+            ("éé", false),
+            ("_total", true),
+            ("_mine", false),
+            ("", false),
+        ];
+        for (key, want) in cases {
+            assert_eq!(is_internal_key(key, &[], &["total"]), want, "key {key:?}");
         }
     }
 

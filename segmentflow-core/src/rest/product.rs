@@ -790,11 +790,11 @@ impl<'a> View<'a> {
             Some(MetaValue::Json(Value::Object(map))) => map
                 .values()
                 .map(|v| v.as_i64().unwrap_or_else(|| v.as_str().map_or(0, intval)))
-                .sum(),
+                .fold(0i64, i64::saturating_add),
             Some(MetaValue::Json(Value::Array(list))) => list
                 .iter()
                 .map(|v| v.as_i64().unwrap_or_else(|| v.as_str().map_or(0, intval)))
-                .sum(),
+                .fold(0i64, i64::saturating_add),
             _ => 0,
         }
     }
@@ -841,7 +841,7 @@ impl<'a> View<'a> {
         if raw.is_empty() || intval(raw) == -1 {
             -1
         } else {
-            intval(raw).abs()
+            intval(raw).saturating_abs()
         }
     }
 
