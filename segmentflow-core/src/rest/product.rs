@@ -1161,7 +1161,8 @@ mod tests {
         // 2025-06-01 and 2027-01-01 as Unix timestamps.
         let past = "1748736000";
         let future = "1798761600";
-        let cases: Vec<(&str, Vec<(&str, &str)>, &str, Value)> = vec![
+        type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, Value);
+        let cases: Vec<Case<'_>> = vec![
             (
                 "simple",
                 vec![
