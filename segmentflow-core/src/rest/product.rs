@@ -210,43 +210,66 @@ impl<'a> View<'a> {
         self.inherit("_sku")
     }
 
+    /// `_tax_class`; a variation without the row, or with `parent`, shows
+    /// its parent's class.
     pub(super) fn tax_class(&self) -> &'a str {
-        let own = self.m("_tax_class");
-        if self.variation && own == "parent" {
-            self.pm("_tax_class")
-        } else {
-            own
+        let own = find_meta(&self.p.meta, "_tax_class").and_then(MetaValue::as_text);
+        match own {
+            Some(c) if !(self.variation && c == "parent") => c,
+            None if !self.variation => "",
+            _ => self.pm("_tax_class"),
         }
     }
 
+    /// `_tax_status` (a variation reads its parent's: the variation data
+    /// store has no own value for it).
     pub(super) fn tax_status(&self) -> &'static str {
-        match self.m("_tax_status") {
+        let raw = if self.variation {
+            self.pm("_tax_status")
+        } else {
+            self.m("_tax_status")
+        };
+        match raw {
             "shipping" => "shipping",
             "none" => "none",
             _ => "taxable",
         }
     }
 
-    pub(super) fn manage_stock_raw(&self) -> bool {
-        let own = self.m("_manage_stock");
-        if self.variation && own == "parent" {
-            self.pm("_manage_stock") == "yes"
+    /// `get_manage_stock( 'view' )`: `true`/`false`, or `"parent"` for a
+    /// variation that does not manage stock while its parent does.
+    pub(super) fn manage_stock_value(&self) -> Value {
+        if self.m("_manage_stock") == "yes" {
+            json!(true)
+        } else if self.variation && self.pm("_manage_stock") == "yes" {
+            json!("parent")
         } else {
-            own == "yes"
+            json!(false)
         }
     }
 
-    pub(super) fn managing_stock(&self) -> bool {
-        self.site.manage_stock == "yes" && self.manage_stock_raw()
+    fn stock_from_parent(&self) -> bool {
+        self.variation && self.manage_stock_value() == json!("parent")
+    }
+
+    /// `managing_stock()`: the store-wide switch, then the product's value.
+    pub(super) fn managing_stock(&self) -> Value {
+        if self.site.manage_stock == "yes" {
+            self.manage_stock_value()
+        } else {
+            json!(false)
+        }
+    }
+
+    pub(super) fn managing_stock_bool(&self) -> bool {
+        self.managing_stock() != json!(false)
     }
 
     pub(super) fn stock_quantity(&self) -> Value {
-        let own = self.m("_manage_stock");
-        let raw = if self.variation && own == "parent" {
-            self.pm("_stock")
-        } else {
-            self.m("_stock")
-        };
+        if self.stock_from_parent() {
+            return json!(intval(self.pm("_stock")));
+        }
+        let raw = self.m("_stock");
         if raw.trim().is_empty() {
             Value::Null
         } else {
@@ -264,7 +287,11 @@ impl<'a> View<'a> {
     }
 
     pub(super) fn backorders(&self) -> String {
-        let b = self.m("_backorders");
+        let b = if self.stock_from_parent() {
+            self.pm("_backorders")
+        } else {
+            self.m("_backorders")
+        };
         if b.is_empty() {
             "no".into()
         } else {
@@ -280,15 +307,34 @@ impl<'a> View<'a> {
         self.yes("_virtual")
     }
 
+    /// The active price: variable products the lowest visible variation
+    /// price; variations their sale price while on sale, else the regular
+    /// price (the variation data store ignores `_price`); simple products
+    /// `_price`, switched to the sale price while a sale runs.
     pub(super) fn price(&self) -> String {
-        if self.product_type() == "variable" {
-            return self
+        match self.product_type().as_str() {
+            "variable" => self
                 .variation_prices()
                 .first()
                 .map(|v| v.0.clone())
-                .unwrap_or_default();
+                .unwrap_or_default(),
+            "variation" => {
+                if self.is_on_sale() {
+                    self.m("_sale_price").to_string()
+                } else {
+                    self.m("_regular_price").to_string()
+                }
+            }
+            kind => {
+                let stored = self.m("_price");
+                let sale = self.m("_sale_price");
+                if kind == "simple" && self.is_on_sale() && sale != stored {
+                    sale.to_string()
+                } else {
+                    stored.to_string()
+                }
+            }
         }
-        self.m("_price").to_string()
     }
 
     pub(super) fn sale_window_open(&self, from: &str, to: &str) -> bool {
@@ -1011,8 +1057,8 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
     );
     o.insert("tax_status".into(), json!(v.tax_status()));
     o.insert("tax_class".into(), json!(v.tax_class()));
-    let managing = v.managing_stock();
-    o.insert("manage_stock".into(), json!(managing));
+    let managing = v.managing_stock_bool();
+    o.insert("manage_stock".into(), v.managing_stock());
     let qty = v.stock_quantity();
     o.insert("stock_quantity".into(), qty.clone());
     let stock_status = v.stock_status();
@@ -1030,7 +1076,11 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
     }
     o.insert(
         "sold_individually".into(),
-        json!(v.yes("_sold_individually")),
+        json!(if v.variation {
+            v.pm("_sold_individually") == "yes"
+        } else {
+            v.yes("_sold_individually")
+        }),
     );
     o.insert("weight".into(), json!(v.inherit("_weight")));
     o.insert(
@@ -1063,7 +1113,11 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
         json!(if v.variation { 0 } else { v.rating_count() }),
     );
     o.insert("upsell_ids".into(), ids_json(&p.upsell_ids));
-    o.insert("cross_sell_ids".into(), ids_json(&p.cross_sell_ids));
+    let cross_sells = match v.parent {
+        Some(parent) if v.variation => &parent.cross_sell_ids,
+        _ => &p.cross_sell_ids,
+    };
+    o.insert("cross_sell_ids".into(), ids_json(cross_sells));
     o.insert("parent_id".into(), json!(p.parent_id));
     o.insert(
         "purchase_note".into(),
@@ -1292,6 +1346,57 @@ mod tests {
             let json = to_json(&product(kind, &meta), &site(), ApiVersion::V3);
             assert_eq!(json[field], want, "{kind} {meta:?} field {field}");
         }
+    }
+
+    #[test]
+    fn variations_inherit_from_their_parent() {
+        let mut parent = product(
+            "variable",
+            &[
+                ("_manage_stock", "yes"),
+                ("_stock", "12"),
+                ("_backorders", "notify"),
+                ("_tax_class", "reduced-rate"),
+                ("_tax_status", "shipping"),
+                ("_sold_individually", "yes"),
+                ("_weight", "2"),
+            ],
+        );
+        parent.cross_sell_ids = vec![7, 8];
+        let mut variation = product(
+            "",
+            &[
+                ("_manage_stock", "no"),
+                ("_price", "99"),
+                ("_regular_price", "10"),
+                ("_sale_price", "8"),
+            ],
+        );
+        variation.post_type = "product_variation".into();
+        variation.parent_id = parent.id;
+        variation.parent = Some(Box::new(parent));
+        let json = to_json(&variation, &site(), ApiVersion::V3);
+        let cases = [
+            ("type", json!("variation")),
+            ("manage_stock", json!("parent")),
+            ("stock_quantity", json!(12)),
+            ("backorders", json!("notify")),
+            ("tax_class", json!("reduced-rate")),
+            ("tax_status", json!("shipping")),
+            ("sold_individually", json!(true)),
+            ("cross_sell_ids", json!([7, 8])),
+            ("weight", json!("2")),
+            ("price", json!("8")),
+            ("total_sales", json!("0")),
+            ("has_options", json!(false)),
+        ];
+        for (field, want) in cases {
+            assert_eq!(json[field], want, "field {field}");
+        }
+        assert_eq!(
+            json["_links"]["up"][0]["href"],
+            json!("https://shop.example/wp-json/wc/v3/products/5")
+        );
     }
 
     #[test]

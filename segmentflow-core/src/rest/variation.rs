@@ -65,8 +65,8 @@ pub fn to_json(variation: &ProductRecord, site: &Site) -> Value {
     );
     o.insert("tax_status".into(), json!(v.tax_status()));
     o.insert("tax_class".into(), json!(v.tax_class()));
-    let managing = v.managing_stock();
-    o.insert("manage_stock".into(), json!(managing));
+    let managing = v.managing_stock_bool();
+    o.insert("manage_stock".into(), v.managing_stock());
     let qty = v.stock_quantity();
     o.insert("stock_quantity".into(), qty.clone());
     let stock_status = v.stock_status();
