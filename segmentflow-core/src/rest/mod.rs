@@ -19,10 +19,22 @@
 //! assert!(rest::webhook_body(&json).contains(r#""href":"https:\/\/shop.example\/wp-json\/wc\/v2\/customers\/7""#));
 //! ```
 //!
-//! Values WooCommerce computes from "now" are taken from [`Site::now_gmt`]
-//! (v2 placeholder image dates, sale windows); `related_ids` are random in
-//! WooCommerce and come from the record as given.
+//! Values that do not follow from the database alone, and how they are
+//! handled:
 //!
+//! * "now": sale windows (`on_sale`, the active price) and the v2
+//!   placeholder image dates use [`Site::now_gmt`]; without it sale windows
+//!   count as open. Local twins of dates use the site timezone at mapping
+//!   time, as WooCommerce does at response time.
+//! * `related_ids`: WooCommerce shuffles its cached candidates on every
+//!   request; the record carries the ids to print.
+//! * `_links` hosts and `avatar_url`'s scheme: from [`Site::home_url`] and
+//!   [`Site::is_ssl`] (WooCommerce uses the request's scheme).
+//! * `needs_processing`: WooCommerce caches it for a day in a transient; the
+//!   mapping computes it from the products as they are now.
+//!
+//! [`Site::home_url`]: crate::store::Site::home_url
+//! [`Site::is_ssl`]: crate::store::Site::is_ssl
 //! [`Site::now_gmt`]: crate::store::Site::now_gmt
 
 pub mod content;
