@@ -214,9 +214,22 @@ pub fn avatar_url(email: &str, site: &Site) -> String {
     let d = if default.is_empty() {
         String::new()
     } else {
-        format!("&d={}", default)
+        format!("&d={}", rawurlencode(&default))
     };
     format!("{base}?s=96{d}&r={rating}")
+}
+
+/// PHP `rawurlencode()`.
+fn rawurlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// MD5 (RFC 1321), lowercase hex.
@@ -286,6 +299,39 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(md5_hex(input.as_bytes()), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn avatar_urls() {
+        let site = Site::default();
+        let cases = [
+            (
+                Site { ..site.clone() },
+                " Emma.Johnson@Example.test ",
+                "http://1.gravatar.com/avatar/4d75165a0b803b2f7849c91c3acb51ac?s=96&d=mm&r=g",
+            ),
+            (
+                Site {
+                    is_ssl: true,
+                    avatar_default: "identicon".into(),
+                    avatar_rating: "PG".into(),
+                    ..site.clone()
+                },
+                "emma.johnson@example.test",
+                "https://secure.gravatar.com/avatar/4d75165a0b803b2f7849c91c3acb51ac?s=96&d=identicon&r=pg",
+            ),
+            (
+                Site {
+                    avatar_default: "https://x.example/a.png".into(),
+                    ..site.clone()
+                },
+                "emma.johnson@example.test",
+                "http://1.gravatar.com/avatar/4d75165a0b803b2f7849c91c3acb51ac?s=96&d=https%3A%2F%2Fx.example%2Fa.png&r=g",
+            ),
+        ];
+        for (site, email, want) in cases {
+            assert_eq!(avatar_url(email, &site), want, "email {email:?}");
         }
     }
 
