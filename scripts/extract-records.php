@@ -510,9 +510,11 @@ function customer_record( $id ) {
 			$caps[] = array( (string) $k, (bool) $v );
 		}
 	}
+	// WC_Customer_Data_Store::get_order_count() / get_total_spent() with HPOS:
+	// every row of the customer in a registered / paid status (no type filter).
 	$statuses = "'wc-pending','wc-processing','wc-on-hold','wc-completed','wc-cancelled','wc-refunded','wc-failed','wc-checkout-draft'";
-	$count    = row( "SELECT COUNT(*) AS c FROM {$prefix}wc_orders WHERE customer_id = ? AND type = 'shop_order' AND status IN ($statuses)", $id );
-	$spent    = row( "SELECT COALESCE(SUM(total_amount), 0) AS s FROM {$prefix}wc_orders WHERE customer_id = ? AND type = 'shop_order' AND status IN ('wc-processing','wc-completed')", $id );
+	$count    = row( "SELECT COUNT(*) AS c FROM {$prefix}wc_orders WHERE customer_id = ? AND status IN ($statuses)", $id );
+	$spent    = row( "SELECT COALESCE(SUM(total_amount), 0) AS s FROM {$prefix}wc_orders WHERE customer_id = ? AND status IN ('wc-processing','wc-completed')", $id );
 	$last     = meta_get( $meta, 'last_update' );
 	return array(
 		'id'                  => (int) $u['ID'],

@@ -26,10 +26,13 @@ pub struct CustomerRecord {
     pub table_prefix: String,
     /// `last_update` usermeta (the customer's modification time).
     pub last_update: Option<DbDate>,
-    /// Number of orders of this customer (`customer_id` = user) in any
-    /// registered order status (`wc-*`), refunds excluded (§8.2 rule).
+    /// Number of order rows of this customer (`customer_id` = user) in a
+    /// status of `wc_get_order_statuses()` (`WC_Customer_Data_Store::get_order_count`;
+    /// refunds carry no customer id). WooCommerce prefers its cached
+    /// `wc_order_count_{prefix}` usermeta when set; the reader recomputes.
     pub order_count: u64,
     /// Sum of `total` of this customer's orders in paid statuses
-    /// (`processing`, `completed`), as a decimal string.
+    /// (`processing`, `completed`), as a decimal string
+    /// (`get_total_spent`; cached as `wc_money_spent_{prefix}`).
     pub total_spent: String,
 }
