@@ -445,6 +445,99 @@ fn strip_tags_keep_lt(s: &str) -> String {
     out
 }
 
+/// HTML 4 entity names `wp_kses_normalize_entities` keeps (`$allowedentitynames`).
+const ALLOWED_ENTITY_NAMES: &[&str] = &[
+    "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf",
+    "laquo", "not", "shy", "reg", "macr", "hibar", "deg", "plusmn", "acute", "micro", "para",
+    "middot", "cedil", "ordm", "raquo", "iquest", "Agrave", "Aacute", "Acirc", "Atilde", "Auml",
+    "Aring", "AElig", "Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc",
+    "Iuml", "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times", "Oslash",
+    "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig", "agrave", "aacute", "acirc",
+    "atilde", "auml", "aring", "aelig", "ccedil", "egrave", "eacute", "ecirc", "euml", "igrave",
+    "iacute", "icirc", "iuml", "eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml",
+    "divide", "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml", "quot",
+    "amp", "lt", "gt", "apos", "OElig", "oelig", "Scaron", "scaron", "Yuml", "circ", "tilde",
+    "ensp", "emsp", "thinsp", "zwnj", "zwj", "lrm", "rlm", "ndash", "mdash", "lsquo", "rsquo",
+    "sbquo", "ldquo", "rdquo", "bdquo", "dagger", "Dagger", "permil", "lsaquo", "rsaquo", "euro",
+    "fnof", "Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta", "Eta", "Theta", "Iota", "Kappa",
+    "Lambda", "Mu", "Nu", "Xi", "Omicron", "Pi", "Rho", "Sigma", "Tau", "Upsilon", "Phi", "Chi",
+    "Psi", "Omega", "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+    "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigmaf", "sigma", "tau",
+    "upsilon", "phi", "chi", "psi", "omega", "thetasym", "upsih", "piv", "bull", "hellip", "prime",
+    "Prime", "oline", "frasl", "weierp", "image", "real", "trade", "alefsym", "larr", "uarr",
+    "rarr", "darr", "harr", "crarr", "lArr", "uArr", "rArr", "dArr", "hArr", "forall", "part",
+    "exist", "empty", "nabla", "isin", "notin", "ni", "prod", "sum", "minus", "lowast", "radic",
+    "prop", "infin", "ang", "and", "or", "cap", "cup", "int", "sim", "cong", "asymp", "ne",
+    "equiv", "le", "ge", "sub", "sup", "nsub", "sube", "supe", "oplus", "otimes", "perp", "sdot",
+    "lceil", "rceil", "lfloor", "rfloor", "lang", "rang", "loz", "spades", "clubs", "hearts",
+    "diams", "sup1", "sup2", "sup3", "frac14", "frac12", "frac34", "there4",
+];
+
+/// The text part of `wp_kses_post()`: every `&` that does not start an
+/// allowed named or a valid numeric entity becomes `&amp;` (numeric ones are
+/// normalized, `&#36;` ⇒ `&#036;`), and a `>` outside a tag becomes `&gt;`.
+/// Tags themselves are left to the later `wc_clean`.
+pub fn kses_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut in_tag = false;
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(c);
+            }
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(c);
+            }
+            '>' => out.push_str("&gt;"),
+            '&' => {
+                let tail = &rest[1..];
+                match entity_at(tail) {
+                    Some((normalized, consumed)) => {
+                        out.push_str(&normalized);
+                        rest = &tail[consumed..];
+                        continue;
+                    }
+                    None => out.push_str("&amp;"),
+                }
+            }
+            c => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// An entity right after `&`: its normalized text and the bytes it used.
+fn entity_at(tail: &str) -> Option<(String, usize)> {
+    let end = tail.find(';')?;
+    let body = &tail[..end];
+    if let Some(num) = body.strip_prefix('#') {
+        if let Some(hex) = num.strip_prefix(['x', 'X']) {
+            let trimmed = hex.trim_start_matches('0');
+            if trimmed.is_empty()
+                || trimmed.len() > 6
+                || !hex.chars().all(|c| c.is_ascii_hexdigit())
+            {
+                return None;
+            }
+            let code = u32::from_str_radix(trimmed, 16).ok()?;
+            return char::from_u32(code).map(|_| (format!("&#x{trimmed};"), end + 1));
+        }
+        let trimmed = num.trim_start_matches('0');
+        if trimmed.is_empty() || trimmed.len() > 7 || !num.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let code: u32 = trimmed.parse().ok()?;
+        return char::from_u32(code).map(|_| (format!("&#{trimmed:0>3};"), end + 1));
+    }
+    ALLOWED_ENTITY_NAMES
+        .contains(&body)
+        .then(|| (format!("&{body};"), end + 1))
+}
+
 /// `meta_data` items `{id, key, value}` of the rows `hidden` does not hide.
 pub fn meta_data(meta: &[MetaRow], hidden: impl Fn(&str) -> bool) -> Value {
     Value::Array(
@@ -676,6 +769,22 @@ mod tests {
         ];
         for (key, want) in cases {
             assert_eq!(is_internal_key(key, &[], &["total"]), want, "key {key:?}");
+        }
+    }
+
+    #[test]
+    fn kses_text_cases() {
+        let cases = [
+            ("Cedar & Smoke &times; 1", "Cedar &amp; Smoke &times; 1"),
+            (
+                "a &amp; b &#36; &#x24; &bogus; 1 > 0",
+                "a &amp; b &#036; &#x24; &amp;bogus; 1 &gt; 0",
+            ),
+            ("<b>x</b>", "<b>x</b>"),
+            ("Ñandú & co", "Ñandú &amp; co"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(kses_text(input), want, "input {input:?}");
         }
     }
 

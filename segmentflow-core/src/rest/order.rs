@@ -802,7 +802,7 @@ fn item_meta_entry(
     let value = format::rawurldecode(&text);
     let attribute_key = key.replace("attribute_", "");
     let display_key = attribute_label(&attribute_key, product, site);
-    let mut display_value = value.clone();
+    let mut display_value = format::kses_text(&value);
     if is_attribute_taxonomy(&attribute_key, site)
         && let Some(term) = order
             .attribute_terms
