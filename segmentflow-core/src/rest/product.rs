@@ -1121,7 +1121,7 @@ pub fn to_json(product: &ProductRecord, site: &Site, version: ApiVersion) -> Val
     o.insert("parent_id".into(), json!(p.parent_id));
     o.insert(
         "purchase_note".into(),
-        json!(wpautop(v.m("_purchase_note"))),
+        json!(wpautop(&format::kses_text(v.m("_purchase_note")))),
     );
     o.insert("categories".into(), terms_json(&p.categories));
     o.insert("tags".into(), terms_json(&p.tags));
