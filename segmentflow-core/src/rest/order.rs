@@ -6,9 +6,12 @@
 //! `WC_Order::get_base_data()` plus the extra fields, then the `*_gmt` dates
 //! appended by the date formatting loop), then `currency_symbol`
 //! (`html_entity_decode( get_woocommerce_currency_symbol( $currency ) )`),
-//! which WooCommerce's admin API adds on the `woocommerce_rest_prepare_shop_order_object`
-//! filter: a hook both versions run (seen in the v3 samples and delivery; for
-//! v2 it follows from the shared hook name, not from a v2 sample). Money fields are `wc_format_decimal( $x, dp )` strings, except
+//! which WooCommerce's admin API adds on the
+//! `woocommerce_rest_prepare_shop_order_object` filter, a hook both versions
+//! run (seen in the v3 samples and delivery; for v2 it follows from the
+//! shared hook name, not from a v2 sample).
+//!
+//! Money fields are `wc_format_decimal( $x, dp )` strings, except
 //! the raw item `taxes` amounts, `discount`/`discount_tax` of coupon lines and
 //! `amount` of fee lines, which WooCommerce prints as stored; line item
 //! `price` is a number (`total / quantity`).
@@ -17,8 +20,9 @@
 //! (HPOS and post storage lists, `_` + every order data key, `wp_*`), and item
 //! `meta_data` hides each item type's internal keys; item meta carries
 //! `display_key`/`display_value` as `get_all_formatted_meta_data()` makes them
-//! (attribute labels, term names, `wc_clean`), with `key`/`value`
-//! `rawurldecode`d where WooCommerce formats them.
+//! (attribute labels, term names, `wp_kses_post` entity normalization,
+//! `wc_clean`), with `key`/`value` `rawurldecode`d where WooCommerce formats
+//! them.
 
 use super::format::{self, absint, intval, number};
 use super::{ApiVersion, links};

@@ -1,6 +1,7 @@
 //! `GET /wc/v{2,3}/products/<id>` (also for a variation id, which is what a
 //! variation's `product.updated` webhook carries: `type: "variation"`), and
-//! the v3 `GET /wc/v3/products/<parent>/variations/<id>` shape.
+//! the shared product view the v3 variations endpoint
+//! ([`super::variation`]) builds on.
 //!
 //! Field order is the schema order `get_product_data()` walks
 //! (`WC_REST_Products_V2_Controller`), then the getter-based fields
@@ -17,8 +18,9 @@
 //!   one placeholder item (`id: 0`, the placeholder URL, "now" dates from
 //!   [`Site::now_gmt`]); v3 items have no `position` and no placeholder.
 //!
-//! Texts run through the view-context filters: `description` and
-//! `purchase_note` through `wpautop`, `short_description` through
+//! Texts run through the view-context filters: `description` through
+//! `wpautop`, `purchase_note` through `wp_kses_post`'s entity normalization
+//! and `wpautop`, `short_description` through
 //! `wptexturize` + `wpautop` (see [`super::content`] for what is covered).
 //! `price_html` follows `get_price_html()` for simple, variation, external
 //! and variable products with the shop showing prices as stored (no tax
