@@ -29,5 +29,7 @@ pub mod options;
 pub mod php;
 pub mod tracking;
 pub mod webhooks;
+pub mod rest;
+pub mod store;
 pub mod wp_json;
 pub mod wpconfig;

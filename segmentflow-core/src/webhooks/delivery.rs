@@ -451,11 +451,11 @@ mod tests {
 
     fn recorded() -> (Vec<Recorded>, WebhookSecret) {
         let lines = fixture(
-            "woocommerce-9.2.5/webhook-deliveries.jsonl",
+            "woocommerce-9.2.5/sample/webhook-deliveries.jsonl",
             "woocommerce-9.2.5/sample/webhook-deliveries.jsonl",
         );
         let secret = fixture(
-            "woocommerce-9.2.5/webhook-secret.txt",
+            "woocommerce-9.2.5/sample/webhook-secret.txt",
             "woocommerce-9.2.5/sample/webhook-secret.txt",
         );
         let deliveries: Vec<Recorded> = lines
