@@ -224,13 +224,13 @@ fn is_ping(body: &[u8]) -> bool {
 pub(crate) fn resource_id(body: &[u8]) -> Option<u64> {
     if let Some(rest) = body.strip_prefix(b"{\"id\":") {
         let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        if digits > 0 && matches!(rest.get(digits), Some(b',' | b'}')) {
-            if let Some(id) = std::str::from_utf8(&rest[..digits])
+        if digits > 0
+            && matches!(rest.get(digits), Some(b',' | b'}'))
+            && let Some(id) = std::str::from_utf8(&rest[..digits])
                 .ok()
                 .and_then(|d| d.parse().ok())
-            {
-                return Some(id);
-            }
+        {
+            return Some(id);
         }
     }
     #[derive(Deserialize)]

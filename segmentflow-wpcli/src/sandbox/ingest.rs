@@ -334,17 +334,19 @@ fn check_item(i: usize, o: &Map<String, Value>) -> Result<Kind, String> {
         Some(_) => return Err(format!("batch[{i}].userId must be a non-empty string")),
     };
     for key in ["traits", "properties"] {
-        if let Some(v) = o.get(key) {
-            if !v.is_object() && !v.is_null() {
-                return Err(format!("batch[{i}].{key} must be an object"));
-            }
+        if let Some(v) = o.get(key)
+            && !v.is_object()
+            && !v.is_null()
+        {
+            return Err(format!("batch[{i}].{key} must be an object"));
         }
     }
     for key in ["timestamp", "source", "name"] {
-        if let Some(v) = o.get(key) {
-            if !v.is_string() && !v.is_null() {
-                return Err(format!("batch[{i}].{key} must be a string"));
-            }
+        if let Some(v) = o.get(key)
+            && !v.is_string()
+            && !v.is_null()
+        {
+            return Err(format!("batch[{i}].{key} must be a string"));
         }
     }
     match kind {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::server::conn::http1;
@@ -40,6 +40,9 @@ pub(crate) const INGEST_PATH: &str = "/api/v1/ingest/batch";
 
 /// Largest body accepted on the connect and `/__sandbox` endpoints.
 const SMALL_BODY_LIMIT: usize = 64 * 1024;
+/// Most bytes read (and discarded) from an oversized body before the
+/// connection is simply closed.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// Largest page of `/__sandbox/deliveries` and `/__sandbox/identifies`.
 const MAX_PAGE: usize = 1_000_000;
 
@@ -171,28 +174,82 @@ fn with_retry_after(
     response
 }
 
-/// Reads the body, at most `limit` bytes. `Err(Ok(response))` is the 413
-/// answer; `Err(Err(Dropped))` means the client went away.
-async fn read_body(
-    headers: &hyper::HeaderMap,
-    body: Incoming,
-    limit: usize,
-) -> Result<Bytes, Result<Response<Body>, Dropped>> {
-    let too_large = || Ok(error(413, &format!("request body exceeds {limit} bytes")));
-    if let Some(len) = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        if len > limit as u64 {
-            return Err(too_large());
+/// Why a body could not be read.
+#[derive(Debug)]
+enum BodyError {
+    /// Over the limit: answer 413. The rest of the body was read and
+    /// discarded (up to [`DRAIN_LIMIT`]) so the client, not cut off
+    /// mid-send, actually sees the answer.
+    TooLarge { limit: usize },
+    /// The client went away, or sent far too much: close the connection.
+    Dropped,
+}
+
+impl BodyError {
+    /// The answer for this error.
+    fn answer(self) -> Result<Response<Body>, Dropped> {
+        match self {
+            BodyError::TooLarge { limit } => {
+                Ok(error(413, &format!("request body exceeds {limit} bytes")))
+            }
+            BodyError::Dropped => Err(Dropped),
         }
     }
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
-        Err(_) => Err(Err(Dropped)),
+}
+
+/// Reads the body, at most `limit` bytes.
+async fn read_body(
+    headers: &hyper::HeaderMap,
+    mut body: Incoming,
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    let drain = DRAIN_LIMIT.max(limit);
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > drain as u64) {
+        return Err(BodyError::Dropped);
     }
+    let mut too_large = declared.is_some_and(|len| len > limit as u64);
+    let mut first: Option<Bytes> = None;
+    let mut rest: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return Err(BodyError::Dropped);
+        };
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        seen = seen.saturating_add(data.len());
+        if seen > drain {
+            return Err(BodyError::Dropped);
+        }
+        if seen > limit {
+            too_large = true;
+        }
+        if too_large {
+            continue;
+        }
+        match &first {
+            None => first = Some(data),
+            Some(f) => {
+                if rest.is_empty() {
+                    rest.extend_from_slice(f);
+                }
+                rest.extend_from_slice(&data);
+            }
+        }
+    }
+    if too_large {
+        return Err(BodyError::TooLarge { limit });
+    }
+    Ok(if rest.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        Bytes::from(rest)
+    })
 }
 
 /// The query parameter `name`, percent-decoding nothing (the sandbox's own
@@ -312,16 +369,17 @@ async fn faulted(
     let (parts, body) = req.into_parts();
     let body = match read_body(&parts.headers, body, limit).await {
         Ok(body) => body,
-        Err(Ok(response)) => {
+        Err(e @ BodyError::TooLarge { .. }) => {
             let mut st = shared.lock();
             if is_ingest {
                 st.ingest.too_large += 1;
             } else {
                 st.deliveries.too_large += 1;
             }
-            return Ok(response);
+            drop(st);
+            return e.answer();
         }
-        Err(Err(dropped)) => return Err(dropped),
+        Err(e) => return e.answer(),
     };
     let fault = if shared.config.faults.is_empty() {
         None
@@ -521,13 +579,13 @@ fn disconnect(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
     }
 }
 
-fn page_params(query: Option<&str>) -> Result<(usize, usize), Response<Body>> {
-    let number = |name: &str, default: usize| -> Result<usize, Response<Body>> {
+fn page_params(query: Option<&str>) -> Result<(usize, usize), String> {
+    let number = |name: &str, default: usize| -> Result<usize, String> {
         match query_param(query, name) {
             None => Ok(default),
             Some(v) => v
                 .parse()
-                .map_err(|_| error(400, &format!("{name} must be a non-negative integer"))),
+                .map_err(|_| format!("{name} must be a non-negative integer")),
         }
     };
     Ok((number("offset", 0)?, number("limit", 1000)?.min(MAX_PAGE)))
@@ -545,7 +603,7 @@ fn list_deliveries(shared: &Shared, query: Option<&str>) -> Response<Body> {
     };
     let (offset, limit) = match page_params(query) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(message) => return error(400, &message),
     };
     let (total, items) = shared.lock().deliveries_of(resource, offset, limit);
     let next = offset.saturating_add(items.len());
@@ -564,7 +622,7 @@ fn list_deliveries(shared: &Shared, query: Option<&str>) -> Response<Body> {
 fn list_identifies(shared: &Shared, query: Option<&str>) -> Response<Body> {
     let (offset, limit) = match page_params(query) {
         Ok(p) => p,
-        Err(response) => return response,
+        Err(message) => return error(400, &message),
     };
     let (total, items) = shared.lock().identifies(offset, limit);
     let next = offset.saturating_add(items.len());
@@ -591,8 +649,7 @@ async fn approve(shared: &Shared, req: Request<Incoming>) -> Result<Response<Bod
     let (parts, body) = req.into_parts();
     let body = match read_body(&parts.headers, body, SMALL_BODY_LIMIT).await {
         Ok(body) => body,
-        Err(Ok(response)) => return Ok(response),
-        Err(Err(dropped)) => return Err(dropped),
+        Err(e) => return e.answer(),
     };
     let from_body = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
