@@ -35,8 +35,18 @@
 //! and deliveries only, drawn from a stream seeded by `--seed`; never to the
 //! connect flow or `/__sandbox/*`.
 //!
-//! **Memory.** Per accepted delivery the sandbox keeps a 16-byte delivery id
-//! and a 24-byte record per (resource, id) — never bodies.
+//! **What is stored.** Per accepted delivery a 16-byte delivery id (a
+//! 32-hex-digit id decoded; any other id hashed, its text kept for listing)
+//! and per (resource, id) a 32-byte record of the latest accepted delivery:
+//! delivery id, topic, body length, the `X-Segmentflow-Sync` run id when the
+//! sync sends one, and how many deliveries of that entity were accepted —
+//! never bodies (about 120 MB for a million orders).
+//!
+//! **Throughput.** On the 2-core machine, a release build answered 20,000
+//! signed 3 KB deliveries over 4 keep-alive connections at about 11,000
+//! requests/s with the machine under load (the `ureq` client was the
+//! bottleneck), spending about 25 µs of CPU per delivery on one runtime
+//! thread; `examples/sandbox_load.rs` repeats the measurement.
 //!
 //! ```no_run
 //! use segmentflow_wpcli::sandbox::{self, SandboxConfig};

@@ -138,7 +138,7 @@ const MAX_RUNS: usize = 65_535;
 /// "No run id".
 const NO_RUN: u32 = u32::MAX;
 
-/// The latest accepted delivery of one entity (24 bytes).
+/// The latest accepted delivery of one entity (32 bytes).
 #[derive(Debug, Clone, Copy)]
 struct Latest {
     delivery_id: Id16,
