@@ -816,7 +816,11 @@ fn ping_unknown_org_and_run_ids() {
 
 #[test]
 fn deliveries_listing_pages() {
-    let env = Env::start(SandboxConfig::default());
+    // Also runs the multi-threaded runtime.
+    let env = Env::start(SandboxConfig {
+        threads: 2,
+        ..SandboxConfig::default()
+    });
     for id in [5u64, 3, 9, 1, 7] {
         assert_eq!(
             env.deliver("order", id, &delivery_id(id), &[])
