@@ -162,7 +162,7 @@ pub struct SandboxArgs {
     /// Allow listening on a non-loopback address.
     #[arg(long)]
     pub allow_remote: bool,
-    /// Base URL to hand out instead of http://<listen address>.
+    /// Base URL to hand out instead of `http://LISTEN-ADDRESS`.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
     /// Seed of credentials, poll tokens and fault draws (runs are reproducible).
