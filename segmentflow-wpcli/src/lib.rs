@@ -34,6 +34,8 @@ pub mod exit;
 pub mod output;
 pub mod wordpress;
 
+pub mod sandbox;
+
 use std::ffi::OsString;
 use std::process::ExitCode;
 
