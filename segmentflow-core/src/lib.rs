@@ -26,4 +26,5 @@
 pub mod connection;
 pub mod options;
 pub mod php;
+pub mod sync;
 pub mod wp_json;
