@@ -1,0 +1,1 @@
+//! Tests of the sync shell against a mock HTTP server.
