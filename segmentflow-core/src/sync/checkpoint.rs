@@ -125,8 +125,9 @@ enum Slot {
 /// Memory: the tracker keeps one small entry per item between the oldest item
 /// still in flight and the newest dispatched one (the *window*); acknowledged
 /// items at the front are dropped as soon as the checkpoint passes them. After
-/// a failure the checkpoint can no longer move, so the tracker drops the
-/// window and keeps only counts. The engine bounds the window by not
+/// a failure the checkpoint can only move up to the failed item's
+/// predecessor, so the tracker keeps only the entries before the failed item
+/// and counts the rest. The engine bounds the window by not
 /// dispatching more than a fixed number of items past the oldest unresolved
 /// one ([`CheckpointTracker::window_len`]).
 ///
@@ -188,8 +189,8 @@ impl CheckpointTracker {
     /// checkpoint when it advanced, `None` otherwise (including for a ticket
     /// that was already resolved or that this tracker never issued).
     pub fn ack(&mut self, ticket: Ticket) -> Option<Checkpoint> {
-        if self.blocked_at.is_some() {
-            self.resolve_counted(ticket);
+        if self.is_past_block(ticket) {
+            self.resolve_untracked(ticket);
             return None;
         }
         let slot = self.slot_mut(ticket)?;
@@ -205,19 +206,18 @@ impl CheckpointTracker {
             }
             self.front_seq += 1;
         }
-        if let Some(key) = advanced {
-            self.checkpoint = Some(key.clone());
-            Some(key)
-        } else {
-            None
-        }
+        let key = advanced?;
+        self.checkpoint = Some(key.clone());
+        Some(key)
     }
 
-    /// Records that the item failed for good. The checkpoint stays at (or
-    /// before) the item's predecessor for the rest of the run.
+    /// Records that the item failed for good. The checkpoint can still reach
+    /// the item's predecessor (as the items before it are acknowledged) but
+    /// never passes it in this run. A failure never moves the checkpoint, so
+    /// nothing is returned.
     pub fn fail(&mut self, ticket: Ticket) {
-        if self.blocked_at.is_some() {
-            self.resolve_counted(ticket);
+        if self.is_past_block(ticket) {
+            self.resolve_untracked(ticket);
             return;
         }
         let Some(slot) = self.slot_mut(ticket) else {
@@ -227,24 +227,13 @@ impl CheckpointTracker {
             return;
         }
         self.in_flight -= 1;
-        // Everything before the failed item that is already acked still
-        // counts; advance over it first.
-        let index = ticket.0 - self.front_seq;
-        let mut advanced = None;
-        for (slot, key) in self.window.iter().take(index as usize) {
-            if *slot != Slot::Acked {
-                break;
-            }
-            advanced = Some(key);
-        }
-        if let Some(key) = advanced {
-            self.checkpoint = Some(key.clone());
-        }
-        // Items still in flight are counted by `in_flight`; the window is no
-        // longer needed.
+        // Only the items before the failed one can still move the
+        // checkpoint; the ones from it on are dropped (those still in flight
+        // stay counted in `in_flight`). The front of the window is never an
+        // acked item, so there is nothing to advance over here.
+        let keep = usize::try_from(ticket.0 - self.front_seq).unwrap_or(usize::MAX);
+        self.window.truncate(keep);
         self.blocked_at = Some(ticket.0);
-        self.window = VecDeque::new();
-        self.front_seq = self.next_seq;
     }
 
     /// The checkpoint reached so far.
@@ -278,12 +267,17 @@ impl CheckpointTracker {
         self.window.get_mut(usize::try_from(index).ok()?)
     }
 
-    /// After a failure only the in-flight count is kept. A ticket resolved
-    /// before the failure was already counted; one issued after (or in flight
-    /// at) the failure is counted here. Double resolution of a ticket after
-    /// the block cannot be told apart, so the count saturates at 0.
-    fn resolve_counted(&mut self, ticket: Ticket) {
-        if ticket.0 < self.next_seq {
+    /// Whether `ticket` is at or after the failed item, where the window no
+    /// longer keeps entries.
+    fn is_past_block(&self, ticket: Ticket) -> bool {
+        self.blocked_at.is_some_and(|at| ticket.0 >= at)
+    }
+
+    /// Resolves a ticket past the failure: only the in-flight count is kept
+    /// for those. A ticket resolved twice cannot be told apart there, so the
+    /// count saturates at 0 rather than going wrong further.
+    fn resolve_untracked(&mut self, ticket: Ticket) {
+        if ticket.0 < self.next_seq && Some(ticket.0) != self.blocked_at {
             self.in_flight = self.in_flight.saturating_sub(1);
         }
     }
@@ -342,13 +336,32 @@ mod tests {
         assert_eq!(t.ack(tickets[3]), None);
         t.fail(tickets[2]);
         assert!(t.is_blocked());
-        // Item 2 is acked after the failure of item 3: the checkpoint still
-        // may not pass item 3, and stays at item 1 since the failure froze it.
-        assert_eq!(t.ack(tickets[1]), None);
+        assert_eq!(t.window_len(), 1, "only item 2 is still tracked");
+        // Item 2 is acked after the failure of item 3: the checkpoint moves
+        // up to item 2 and no further.
+        assert_eq!(t.ack(tickets[1]), Some(key(2)));
+        assert_eq!(t.ack(tickets[4]), None);
+        assert_eq!(t.checkpoint(), Some(&key(2)));
+        assert_eq!(t.in_flight(), 0);
+        assert_eq!(t.window_len(), 0);
+    }
+
+    #[test]
+    fn an_earlier_failure_moves_the_block_back() {
+        let mut t = CheckpointTracker::new(None);
+        let tickets: Vec<Ticket> = (1..=5).map(|id| t.dispatch(key(id))).collect();
+        t.fail(tickets[3]);
+        t.fail(tickets[1]);
+        assert_eq!(t.ack(tickets[2]), None);
+        assert_eq!(t.ack(tickets[0]), Some(key(1)));
         assert_eq!(t.ack(tickets[4]), None);
         assert_eq!(t.checkpoint(), Some(&key(1)));
         assert_eq!(t.in_flight(), 0);
+        // Dispatching after a failure keeps no entries.
+        let late = t.dispatch(key(6));
         assert_eq!(t.window_len(), 0);
+        assert_eq!(t.ack(late), None);
+        assert_eq!(t.in_flight(), 0);
     }
 
     #[test]
@@ -435,11 +448,8 @@ mod tests {
             match first_failure {
                 None => prop_assert_eq!(t.checkpoint(), Some(&key(n as u64))),
                 Some(0) => prop_assert_eq!(t.checkpoint(), None),
-                Some(f) => {
-                    // Never past the predecessor of the first failure.
-                    let cp = t.checkpoint().map(|c| c.id).unwrap_or(0);
-                    prop_assert!(cp <= f as u64);
-                }
+                // Exactly the predecessor of the first failure in read order.
+                Some(f) => prop_assert_eq!(t.checkpoint(), Some(&key(f as u64))),
             }
         }
 

@@ -39,11 +39,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use segmentflow_core::sync::{
-    Checkpoint, CheckpointTracker, Delivery, Outcome, ReportBuilder, Resource, RetryPolicy,
-    Ticket,
+    Checkpoint, CheckpointTracker, Delivery, Outcome, ReportBuilder, Resource, RetryPolicy, Ticket,
 };
 
-use super::http::{Final, HttpClient, host_of, require_tls, send_with_retry};
+use super::http::{Final, HttpClient, Request, host_of, require_tls, send_with_retry};
 use super::progress::Progress;
 
 /// One delivery ready to send.
@@ -222,7 +221,9 @@ struct Run<'a, 'r> {
 
 fn lock<'g, T>(mutex: &'g Mutex<T>) -> MutexGuard<'g, T> {
     // A worker that panicked leaves consistent counts behind; keep going.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Sends `items` (in read order) and returns where the checkpoints got;
@@ -366,11 +367,14 @@ impl<'a, 'r> Run<'a, 'r> {
         let mut on_retry = |attempt: u32, wait: Duration, detail: &str| {
             self.progress.retrying(resource, id, attempt, wait, detail);
         };
+        let request = Request {
+            url: &item.url,
+            headers: &item.headers,
+            body: &item.body,
+        };
         let sent = send_with_retry(
             &self.client,
-            &item.url,
-            &item.headers,
-            &item.body,
+            request,
             &self.config.retry,
             rng,
             &self.stop,
@@ -425,7 +429,10 @@ impl<'a, 'r> Run<'a, 'r> {
                     });
                     self.stop.store(true, Ordering::Relaxed);
                 }
-                Some(format!("gave up after {} attempts: {detail}", sent.attempts))
+                Some(format!(
+                    "gave up after {} attempts: {detail}",
+                    sent.attempts
+                ))
             }
             Final::Fatal(detail) => {
                 tracker.fail(ticket);

@@ -118,20 +118,23 @@ fn transport_failure(url: &str, error: ureq::Error) -> Attempt {
         detail,
     };
     match error {
-        ureq::Error::HostNotFound => {
-            done(Outcome::ConnectFailed, format!("host {host} not found (DNS)"))
-        }
-        ureq::Error::ConnectionFailed => {
-            done(Outcome::ConnectFailed, format!("could not connect to {host}"))
-        }
+        ureq::Error::HostNotFound => done(
+            Outcome::ConnectFailed,
+            format!("host {host} not found (DNS)"),
+        ),
+        ureq::Error::ConnectionFailed => done(
+            Outcome::ConnectFailed,
+            format!("could not connect to {host}"),
+        ),
         ureq::Error::Timeout(kind) => done(
             Outcome::TimedOut,
             format!("no answer from {host} in time ({kind:?})"),
         ),
         ureq::Error::Io(e) => match e.kind() {
-            io::ErrorKind::ConnectionRefused => {
-                done(Outcome::ConnectFailed, format!("connection refused by {host}"))
-            }
+            io::ErrorKind::ConnectionRefused => done(
+                Outcome::ConnectFailed,
+                format!("connection refused by {host}"),
+            ),
             io::ErrorKind::HostUnreachable
             | io::ErrorKind::NetworkUnreachable
             | io::ErrorKind::AddrNotAvailable => {
@@ -149,10 +152,7 @@ fn transport_failure(url: &str, error: ureq::Error) -> Attempt {
             Outcome::ConnectionReset,
             format!("bad HTTP answer from {host}: {e}"),
         ),
-        ureq::Error::BodyStalled => done(
-            Outcome::TimedOut,
-            format!("answer from {host} stalled"),
-        ),
+        ureq::Error::BodyStalled => done(Outcome::TimedOut, format!("answer from {host} stalled")),
         other @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
             Attempt::Fatal(format!("TLS with {host} failed: {other}"))
         }
@@ -216,14 +216,23 @@ pub struct Sent {
 /// Receives a note before each retry wait.
 pub type OnRetry<'a> = &'a mut dyn FnMut(u32, Duration, &str);
 
+/// One request to send (borrowed from the item or batch it belongs to).
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// Where to POST.
+    pub url: &'a str,
+    /// The headers.
+    pub headers: &'a [(&'static str, String)],
+    /// The body.
+    pub body: &'a [u8],
+}
+
 /// Sends until success, a permanent failure, the end of the policy's budget
 /// or a stop; sleeps between attempts as the policy says, with a jitter
 /// drawn from `rng`.
 pub fn send_with_retry(
     client: &HttpClient,
-    url: &str,
-    headers: &[(&str, String)],
-    body: &[u8],
+    request: Request<'_>,
     policy: &RetryPolicy,
     rng: &mut fastrand::Rng,
     stop: &AtomicBool,
@@ -233,19 +242,20 @@ pub fn send_with_retry(
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let (outcome, response, detail) = match client.post(url, headers, body) {
-            Attempt::Fatal(detail) => {
-                return Sent {
-                    fin: Final::Fatal(detail),
-                    attempts: attempt,
-                };
-            }
-            Attempt::Done {
-                outcome,
-                body,
-                detail,
-            } => (outcome, body, detail),
-        };
+        let (outcome, response, detail) =
+            match client.post(request.url, request.headers, request.body) {
+                Attempt::Fatal(detail) => {
+                    return Sent {
+                        fin: Final::Fatal(detail),
+                        attempts: attempt,
+                    };
+                }
+                Attempt::Done {
+                    outcome,
+                    body,
+                    detail,
+                } => (outcome, body, detail),
+            };
         let fin = match policy.decide(attempt, &outcome, started.elapsed(), rng.f64()) {
             RetryDecision::Success => Final::Success {
                 code: match outcome {

@@ -24,7 +24,9 @@ use segmentflow_core::sync::{
 };
 
 use super::engine::{CheckpointSink, EngineConfig, EngineError, RunSummary};
-use super::http::{Final, HttpClient, host_of, require_tls, send_with_retry, sleep_unless_stopped};
+use super::http::{
+    Final, HttpClient, Request, host_of, require_tls, send_with_retry, sleep_unless_stopped,
+};
 use super::progress::Progress;
 
 /// Rounds of resending the items a response marked retryable.
@@ -88,8 +90,17 @@ where
         summary.dispatched += tickets.len() as u64;
         let before = tracker.checkpoint().cloned();
         let result = send_batch(
-            &client, &target.url, &headers, batch, tickets, config, &mut rng, &never, &mut tracker,
-            report, progress,
+            &client,
+            &target.url,
+            &headers,
+            batch,
+            tickets,
+            config,
+            &mut rng,
+            &never,
+            &mut tracker,
+            report,
+            progress,
         );
         if let Some(checkpoint) = tracker.checkpoint().filter(|c| Some(*c) != before.as_ref()) {
             sink.save(resource, checkpoint)
@@ -133,7 +144,7 @@ enum BatchEnd {
 fn send_batch(
     client: &HttpClient,
     url: &str,
-    headers: &[(&str, String)],
+    headers: &[(&'static str, String)],
     mut batch: IdentifyBatch,
     mut tickets: Vec<Ticket>,
     config: &EngineConfig,
@@ -150,16 +161,13 @@ fn send_batch(
         let mut on_retry = |attempt: u32, wait: Duration, detail: &str| {
             progress.retrying(resource, first_id, attempt, wait, detail);
         };
-        let sent = send_with_retry(
-            client,
+        let body = batch.body();
+        let request = Request {
             url,
             headers,
-            &batch.body(),
-            &config.retry,
-            rng,
-            never,
-            &mut on_retry,
-        );
+            body: &body,
+        };
+        let sent = send_with_retry(client, request, &config.retry, rng, never, &mut on_retry);
         report.retried(resource, u64::from(sent.attempts.saturating_sub(1)));
         let fail_all = |reason: &str,
                         tracker: &mut CheckpointTracker,
@@ -233,7 +241,10 @@ fn send_batch(
         }
         round += 1;
         report.retried(resource, again.len() as u64);
-        tickets = again.iter().filter_map(|i| tickets.get(*i).copied()).collect();
+        tickets = again
+            .iter()
+            .filter_map(|i| tickets.get(*i).copied())
+            .collect();
         batch = batch.subset(&again);
         let wait = config.retry.backoff(round, rng.f64());
         sleep_unless_stopped(wait, never);

@@ -20,6 +20,6 @@ mod progress;
 mod tests;
 
 pub use engine::{CheckpointSink, EngineConfig, EngineError, PreparedItem, RunSummary, deliver};
-pub use http::{Attempt, Final, HttpClient, Sent, host_of, require_tls, send_with_retry};
+pub use http::{Attempt, Final, HttpClient, Request, Sent, host_of, require_tls, send_with_retry};
 pub use identify::{ITEM_RETRY_ROUNDS, IngestTarget, send_identify};
 pub use progress::{NoProgress, Progress};
