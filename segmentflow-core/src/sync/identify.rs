@@ -535,7 +535,7 @@ mod tests {
             "[a-z]{1,40}@[a-z]{1,20}\\.com",
             proptest::option::of("\\PC{0,60}"),
             proptest::option::of("\\PC{0,60}"),
-            proptest::option::of("\\PC{0,200}"),
+            proptest::option::of("\\PC{0,80}"),
         )
             .prop_map(|(user_id, email, first_name, last_name, display_name)| {
                 UserIdentity {
