@@ -92,10 +92,14 @@ pub fn classify_status(code: u16) -> OutcomeClass {
 /// Reads a `Retry-After` header value as a wait from `now`.
 ///
 /// Both forms of RFC 9110 §10.2.3 are accepted: delta-seconds (`120`) and an
-/// HTTP-date in the IMF-fixdate form (`Wed, 21 Oct 2015 07:28:00 GMT`). A date
-/// in the past means "now" (a zero wait). Anything else (negative or
-/// fractional numbers, other date forms, garbage) gives `None`, and the
-/// caller falls back to its backoff.
+/// HTTP-date — the IMF-fixdate form (`Wed, 21 Oct 2015 07:28:00 GMT`) and,
+/// as RFC 9110 §5.6.7 asks of recipients, the obsolete RFC 850
+/// (`Wednesday, 21-Oct-15 07:28:00 GMT`) and asctime
+/// (`Wed Oct 21 07:28:00 2015`) forms, all in GMT; a date whose day name
+/// does not match its date is refused. A date in the past means
+/// "now" (a zero wait). Anything else (negative or fractional numbers, other
+/// date forms, garbage) gives `None`, and the caller falls back to its
+/// backoff.
 pub fn parse_retry_after(value: &str, now: Timestamp) -> Option<Duration> {
     let value = value.trim();
     if value.is_empty() {
@@ -106,17 +110,33 @@ pub fn parse_retry_after(value: &str, now: Timestamp) -> Option<Duration> {
         let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
         return Some(Duration::from_secs(seconds));
     }
-    static PARSER: jiff::fmt::rfc2822::DateTimeParser = jiff::fmt::rfc2822::DateTimeParser::new();
-    // IMF-fixdate always names GMT; other RFC 2822 offsets are not HTTP-dates.
-    if !value.ends_with(" GMT") {
-        return None;
-    }
-    let at = PARSER.parse_timestamp(value).ok()?;
+    let at = parse_http_date(value)?;
     let wait = at.duration_since(now);
     if wait.is_negative() {
         return Some(Duration::ZERO);
     }
     Duration::try_from(wait).ok()
+}
+
+/// An HTTP-date in any of its three forms, as an instant.
+fn parse_http_date(value: &str) -> Option<Timestamp> {
+    static PARSER: jiff::fmt::rfc2822::DateTimeParser = jiff::fmt::rfc2822::DateTimeParser::new();
+    if let Some(rest) = value.strip_suffix(" GMT") {
+        // IMF-fixdate: a day name of three letters, then a comma.
+        if rest.as_bytes().get(3) == Some(&b',') {
+            return PARSER.parse_timestamp(value).ok();
+        }
+        // RFC 850: full day name, two-digit year.
+        let parsed = jiff::fmt::strtime::parse("%A, %d-%b-%y %H:%M:%S", rest).ok()?;
+        return jiff::tz::TimeZone::UTC
+            .to_timestamp(parsed.to_datetime().ok()?)
+            .ok();
+    }
+    // asctime: `Sun Nov  6 08:49:37 1994`, always GMT.
+    let parsed = jiff::fmt::strtime::parse("%a %b %e %H:%M:%S %Y", value).ok()?;
+    jiff::tz::TimeZone::UTC
+        .to_timestamp(parsed.to_datetime().ok()?)
+        .ok()
 }
 
 /// How the random part of a backoff is drawn.
@@ -350,6 +370,19 @@ mod tests {
             ("soon", None),
             ("Wed, 21 Oct 2015 07:28:00 +0000", None),
             ("2015-10-21T07:28:00Z", None),
+            (
+                "Wednesday, 21-Oct-15 07:28:00 GMT",
+                Some(Duration::from_secs(60)),
+            ),
+            ("Wed Oct 21 07:28:00 2015", Some(Duration::from_secs(60))),
+            ("Thu Oct  1 07:28:00 2015", Some(Duration::ZERO)),
+            ("Wed Oct  1 07:28:00 2015", None), // 1 October 2015 was a Thursday
+            (
+                "Thu Oct 22 07:27:00 2015",
+                Some(Duration::from_secs(86_400)),
+            ),
+            ("Wednesday, 21-Oct-15 07:28:00 +0000", None),
+            ("Wed Oct 21 07:28:00", None),
             ("Wed, 32 Oct 2015 07:28:00 GMT", None),
         ];
         for (value, expected) in cases {

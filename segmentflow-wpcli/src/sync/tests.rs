@@ -482,3 +482,53 @@ fn identify_with_a_wrong_write_key_stops() {
     assert!(err.to_string().contains("write key"));
     assert_eq!(report.finish(Duration::ZERO, None).failed, 2);
 }
+
+#[test]
+fn identify_oversized_user_is_failed_in_its_place() {
+    let mut server = mockito::Server::new();
+    let ingest = server
+        .mock("POST", "/api/v1/ingest/batch")
+        .with_status(200)
+        .with_body(r#"{"success":true}"#)
+        .expect(2)
+        .create();
+    let target = IngestTarget {
+        url: format!("{}/api/v1/ingest/batch", server.url()),
+        user_agent: "SegmentflowConnect/2.4.0 WordPress/6.8".to_owned(),
+    };
+    let mut batches = identify_batches(2, 10);
+    batches.push(Err(segmentflow_core::sync::OversizedEvent {
+        user_id: "wp_3".to_owned(),
+        checkpoint: key(3),
+        body_bytes: 70_000,
+        max_bytes: 65_536,
+    }));
+    let mut later = identify_batches(5, 10);
+    if let Some(Ok(batch)) = later.pop() {
+        // Users 4 and 5 only.
+        batches.push(Ok(batch.subset(&[3, 4])));
+    }
+    let mut report = report();
+    let mut saved = Saved::default();
+    let summary = send_identify(
+        batches,
+        &target,
+        &fast_config(),
+        &mut report,
+        &mut saved,
+        &NoProgress,
+    )
+    .expect("an oversized user does not stop the run");
+    ingest.assert();
+    let report = report.finish(Duration::from_secs(1), None);
+    assert_eq!((report.sent, report.failed), (4, 1));
+    assert_eq!(report.resources[0].failures[0].id, 3);
+    assert!(
+        report.resources[0].failures[0]
+            .reason
+            .contains("65536-byte cap")
+    );
+    // The checkpoint stops before user 3.
+    assert_eq!(summary.checkpoints.get(&Resource::Users), Some(&key(2)));
+    assert_eq!(saved.0, vec![(Resource::Users, key(2))]);
+}
