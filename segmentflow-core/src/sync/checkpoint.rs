@@ -99,6 +99,16 @@ fn is_mysql_datetime(s: &str) -> bool {
     month <= 12 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59
 }
 
+/// An item dispatched with a key below the previous item's.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("item {key} was read after item {previous}: items must come in (modified_gmt, id) order")]
+pub struct OutOfOrder {
+    /// The key of the item dispatched before.
+    pub previous: Checkpoint,
+    /// The key that was refused.
+    pub key: Checkpoint,
+}
+
 /// A dispatched item's place in a [`CheckpointTracker`]: hand it back with
 /// [`CheckpointTracker::ack`] or [`CheckpointTracker::fail`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -136,8 +146,8 @@ enum Slot {
 ///
 /// let key = |id| Checkpoint::new("2024-05-01 10:00:00", id).unwrap();
 /// let mut tracker = CheckpointTracker::new(None);
-/// let a = tracker.dispatch(key(1));
-/// let b = tracker.dispatch(key(2));
+/// let a = tracker.dispatch(key(1)).unwrap();
+/// let b = tracker.dispatch(key(2)).unwrap();
 /// // The second item is acknowledged first: the checkpoint cannot pass item 1.
 /// assert_eq!(tracker.ack(b), None);
 /// // Once item 1 is acknowledged too, the checkpoint jumps to item 2.
@@ -157,6 +167,8 @@ pub struct CheckpointTracker {
     blocked_at: Option<u64>,
     /// Items still in flight (dispatched, neither acked nor failed).
     in_flight: u64,
+    /// The key of the last dispatched item.
+    last_key: Option<Checkpoint>,
 }
 
 impl CheckpointTracker {
@@ -170,19 +182,30 @@ impl CheckpointTracker {
             window: VecDeque::new(),
             blocked_at: None,
             in_flight: 0,
+            last_key: None,
         }
     }
 
-    /// Records that the item with key `key` was handed to the senders. Items
-    /// must be dispatched in read order.
-    pub fn dispatch(&mut self, key: Checkpoint) -> Ticket {
+    /// Records that the item with key `key` was handed to the senders.
+    ///
+    /// Items must come in read order, that is in non-decreasing key order:
+    /// a key below the previous one is refused (and not recorded), because a
+    /// checkpoint placed after it would make the next run skip it.
+    pub fn dispatch(&mut self, key: Checkpoint) -> Result<Ticket, OutOfOrder> {
+        if let Some(previous) = self.last_key.as_ref().filter(|previous| key < **previous) {
+            return Err(OutOfOrder {
+                previous: previous.clone(),
+                key,
+            });
+        }
+        self.last_key = Some(key.clone());
         let ticket = Ticket(self.next_seq);
         self.next_seq += 1;
         self.in_flight += 1;
         if self.blocked_at.is_none() {
             self.window.push_back((Slot::InFlight, key));
         }
-        ticket
+        Ok(ticket)
     }
 
     /// Records that the receiver acknowledged the item. Returns the new
@@ -331,7 +354,9 @@ mod tests {
     #[test]
     fn failure_in_the_middle_blocks_at_the_predecessor() {
         let mut t = CheckpointTracker::new(Some(key(0)));
-        let tickets: Vec<Ticket> = (1..=5).map(|id| t.dispatch(key(id))).collect();
+        let tickets: Vec<Ticket> = (1..=5)
+            .map(|id| t.dispatch(key(id)).expect("in order"))
+            .collect();
         assert_eq!(t.ack(tickets[0]), Some(key(1)));
         assert_eq!(t.ack(tickets[3]), None);
         t.fail(tickets[2]);
@@ -349,7 +374,9 @@ mod tests {
     #[test]
     fn an_earlier_failure_moves_the_block_back() {
         let mut t = CheckpointTracker::new(None);
-        let tickets: Vec<Ticket> = (1..=5).map(|id| t.dispatch(key(id))).collect();
+        let tickets: Vec<Ticket> = (1..=5)
+            .map(|id| t.dispatch(key(id)).expect("in order"))
+            .collect();
         t.fail(tickets[3]);
         t.fail(tickets[1]);
         assert_eq!(t.ack(tickets[2]), None);
@@ -358,7 +385,7 @@ mod tests {
         assert_eq!(t.checkpoint(), Some(&key(1)));
         assert_eq!(t.in_flight(), 0);
         // Dispatching after a failure keeps no entries.
-        let late = t.dispatch(key(6));
+        let late = t.dispatch(key(6)).expect("in order");
         assert_eq!(t.window_len(), 0);
         assert_eq!(t.ack(late), None);
         assert_eq!(t.in_flight(), 0);
@@ -367,9 +394,9 @@ mod tests {
     #[test]
     fn failure_after_an_acked_prefix_keeps_that_prefix() {
         let mut t = CheckpointTracker::new(None);
-        let a = t.dispatch(key(1));
-        let b = t.dispatch(key(2));
-        let c = t.dispatch(key(3));
+        let a = t.dispatch(key(1)).expect("in order");
+        let b = t.dispatch(key(2)).expect("in order");
+        let c = t.dispatch(key(3)).expect("in order");
         assert_eq!(t.ack(b), None);
         assert_eq!(t.ack(a), Some(key(2)));
         t.fail(c);
@@ -379,11 +406,11 @@ mod tests {
     #[test]
     fn nothing_acked_keeps_the_start() {
         let mut t = CheckpointTracker::new(Some(key(3)));
-        let a = t.dispatch(key(4));
+        let a = t.dispatch(key(4)).expect("in order");
         t.fail(a);
         assert_eq!(t.checkpoint(), Some(&key(3)));
         let mut t = CheckpointTracker::new(None);
-        let _ = t.dispatch(key(4));
+        let _ = t.dispatch(key(4)).expect("in order");
         assert_eq!(t.checkpoint(), None);
         assert_eq!(t.in_flight(), 1);
     }
@@ -391,7 +418,7 @@ mod tests {
     #[test]
     fn double_and_foreign_acks_are_ignored() {
         let mut t = CheckpointTracker::new(None);
-        let a = t.dispatch(key(1));
+        let a = t.dispatch(key(1)).expect("in order");
         assert_eq!(t.ack(a), Some(key(1)));
         assert_eq!(t.ack(a), None);
         assert_eq!(t.ack(Ticket(99)), None);
@@ -401,9 +428,23 @@ mod tests {
     }
 
     #[test]
+    fn out_of_order_keys_are_refused() {
+        let mut t = CheckpointTracker::new(None);
+        t.dispatch(key(5)).expect("first");
+        t.dispatch(key(5)).expect("the same key again is allowed");
+        let err = t.dispatch(key(4)).expect_err("goes back");
+        assert_eq!((err.previous.id, err.key.id), (5, 4));
+        assert!(err.to_string().contains("#4"), "{err}");
+        assert_eq!(t.dispatched(), 2);
+        t.dispatch(key(6)).expect("forward again");
+    }
+
+    #[test]
     fn window_shrinks_as_the_prefix_is_acked() {
         let mut t = CheckpointTracker::new(None);
-        let tickets: Vec<Ticket> = (1..=100).map(|id| t.dispatch(key(id))).collect();
+        let tickets: Vec<Ticket> = (1..=100)
+            .map(|id| t.dispatch(key(id)).expect("in order"))
+            .collect();
         assert_eq!(t.window_len(), 100);
         for ticket in tickets.iter().skip(1) {
             assert_eq!(t.ack(*ticket), None);
@@ -428,7 +469,7 @@ mod tests {
         fn checkpoint_never_passes_an_unacked_item((order, failing) in resolution_plan()) {
             let n = order.len();
             let mut t = CheckpointTracker::new(None);
-            let tickets: Vec<Ticket> = (0..n).map(|i| t.dispatch(key(i as u64 + 1))).collect();
+            let tickets: Vec<Ticket> = (0..n).map(|i| t.dispatch(key(i as u64 + 1)).expect("in order")).collect();
             let mut acked = vec![false; n];
             for &i in &order {
                 if failing[i] {
@@ -457,7 +498,7 @@ mod tests {
         fn all_acked_reaches_the_last_item(order in (1usize..80).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle())) {
             let n = order.len();
             let mut t = CheckpointTracker::new(Some(key(0)));
-            let tickets: Vec<Ticket> = (0..n).map(|i| t.dispatch(key(i as u64 + 1))).collect();
+            let tickets: Vec<Ticket> = (0..n).map(|i| t.dispatch(key(i as u64 + 1)).expect("in order")).collect();
             let mut last = None;
             for &i in &order {
                 if let Some(cp) = t.ack(tickets[i]) {

@@ -43,7 +43,7 @@ mod resource;
 mod retry;
 mod state;
 
-pub use checkpoint::{Checkpoint, CheckpointError, CheckpointTracker, Ticket};
+pub use checkpoint::{Checkpoint, CheckpointError, CheckpointTracker, OutOfOrder, Ticket};
 pub use delivery::{
     Delivery, DeliveryError, DeliveryPlanner, SYNC_EVENT, SYNC_RUN_HEADER, WebhookSite,
     delivery_id, home_url_with_slash,

@@ -39,7 +39,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use segmentflow_core::sync::{
-    Checkpoint, CheckpointTracker, Delivery, Outcome, ReportBuilder, Resource, RetryPolicy, Ticket,
+    Checkpoint, CheckpointTracker, Delivery, OutOfOrder, Outcome, ReportBuilder, Resource,
+    RetryPolicy, Ticket,
 };
 
 use super::http::{Final, HttpClient, Request, host_of, require_tls, send_with_retry};
@@ -170,6 +171,15 @@ pub enum EngineError {
         host: String,
         /// The status (401 or 403).
         code: u16,
+    },
+    /// The reader gave items out of `(modified_gmt, id)` order (a bug in the
+    /// reader: a checkpoint could then skip items).
+    #[error("stopped: the {resource} reader gave items out of order: {source}")]
+    OutOfOrder {
+        /// The resource.
+        resource: Resource,
+        /// The two keys.
+        source: OutOfOrder,
     },
     /// Storing a checkpoint failed.
     #[error("saving the {resource} checkpoint failed: {source:#}")]
@@ -324,11 +334,22 @@ impl<'a, 'r> Run<'a, 'r> {
                         .map(|(guard, _)| guard)
                         .unwrap_or_else(|p| p.into_inner().0);
                 }
-                state
+                let dispatched = state
                     .trackers
                     .entry(item.resource)
                     .or_insert_with(|| CheckpointTracker::new(None))
-                    .dispatch(item.checkpoint.clone())
+                    .dispatch(item.checkpoint.clone());
+                match dispatched {
+                    Ok(ticket) => ticket,
+                    Err(out_of_order) => {
+                        drop(state);
+                        self.halt(EngineError::OutOfOrder {
+                            resource: item.resource,
+                            source: out_of_order,
+                        });
+                        break;
+                    }
+                }
             };
             dispatched += 1;
             if tx.send(Job { item, ticket }).is_err() {

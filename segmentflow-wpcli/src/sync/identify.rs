@@ -74,7 +74,9 @@ where
         let batch = match next {
             Ok(batch) => batch,
             Err(oversized) => {
-                let ticket = tracker.dispatch(oversized.checkpoint.clone());
+                let ticket = tracker
+                    .dispatch(oversized.checkpoint.clone())
+                    .map_err(|source| EngineError::OutOfOrder { resource, source })?;
                 tracker.fail(ticket);
                 let reason = oversized.to_string();
                 report.failed(resource, oversized.checkpoint.id, reason.clone());
@@ -82,11 +84,12 @@ where
                 continue;
             }
         };
-        let tickets: Vec<Ticket> = batch
+        let tickets = batch
             .items
             .iter()
             .map(|item| tracker.dispatch(item.checkpoint.clone()))
-            .collect();
+            .collect::<Result<Vec<Ticket>, _>>()
+            .map_err(|source| EngineError::OutOfOrder { resource, source })?;
         summary.dispatched += tickets.len() as u64;
         let before = tracker.checkpoint().cloned();
         let result = send_batch(

@@ -532,3 +532,29 @@ fn identify_oversized_user_is_failed_in_its_place() {
     assert_eq!(summary.checkpoints.get(&Resource::Users), Some(&key(2)));
     assert_eq!(saved.0, vec![(Resource::Users, key(2))]);
 }
+
+#[test]
+fn items_out_of_order_stop_the_run() {
+    let mut server = mockito::Server::new();
+    let _ok = server.mock("POST", "/hook").with_status(200).create();
+    let url = format!("{}/hook", server.url());
+    let items = vec![item(&url, 1), item(&url, 5), item(&url, 3), item(&url, 6)];
+    let mut config = fast_config();
+    config.workers = 1;
+    let mut report = report();
+    let mut saved = Saved::default();
+    let err = deliver(items, &config, &mut report, &mut saved, &NoProgress)
+        .expect_err("a reader bug must not move the checkpoint past item 3");
+    assert!(
+        matches!(
+            err,
+            EngineError::OutOfOrder {
+                resource: Resource::Orders,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(saved.0.iter().all(|(_, c)| c.id <= 5));
+    assert!(report.finish(Duration::ZERO, None).sent <= 2);
+}
