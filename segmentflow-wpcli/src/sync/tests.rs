@@ -558,3 +558,144 @@ fn items_out_of_order_stop_the_run() {
     assert!(saved.0.iter().all(|(_, c)| c.id <= 5));
     assert!(report.finish(Duration::ZERO, None).sent <= 2);
 }
+
+/// A tiny HTTP/1.1 server on loopback that answers every request with 200
+/// and keeps connections open, counting connections and requests. It stops
+/// when dropped.
+struct CountingServer {
+    port: u16,
+    connections: Arc<AtomicUsize>,
+    requests: Arc<AtomicUsize>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CountingServer {
+    fn start() -> CountingServer {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let port = listener.local_addr().expect("address").port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (c, r, halt) = (
+            Arc::clone(&connections),
+            Arc::clone(&requests),
+            Arc::clone(&stop),
+        );
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while !halt.load(Ordering::Relaxed) && Instant::now() < deadline {
+                let Ok((stream, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(2));
+                    continue;
+                };
+                c.fetch_add(1, Ordering::SeqCst);
+                let r = Arc::clone(&r);
+                std::thread::spawn(move || {
+                    stream.set_nonblocking(false).expect("blocking");
+                    stream
+                        .set_read_timeout(Some(Duration::from_secs(5)))
+                        .expect("timeout");
+                    let mut writer = stream.try_clone().expect("clone");
+                    let mut reader = BufReader::new(stream);
+                    loop {
+                        let mut length = 0usize;
+                        let mut line = String::new();
+                        // Request line and headers.
+                        loop {
+                            line.clear();
+                            match reader.read_line(&mut line) {
+                                Ok(0) | Err(_) => return,
+                                Ok(_) => {}
+                            }
+                            if line == "\r\n" {
+                                break;
+                            }
+                            if let Some((name, value)) = line.split_once(':') {
+                                if name.eq_ignore_ascii_case("content-length") {
+                                    length = value.trim().parse().unwrap_or(0);
+                                }
+                            }
+                        }
+                        let mut body = vec![0u8; length];
+                        if reader.read_exact(&mut body).is_err() {
+                            return;
+                        }
+                        r.fetch_add(1, Ordering::SeqCst);
+                        if writer
+                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        CountingServer {
+            port,
+            connections,
+            requests,
+            stop,
+        }
+    }
+}
+
+impl Drop for CountingServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn connections_are_kept_alive_and_bounded_by_the_workers() {
+    let server = CountingServer::start();
+    let url = format!("http://127.0.0.1:{}/hook", server.port);
+    let items: Vec<PreparedItem> = (1..=400).map(|id| item(&url, id)).collect();
+    let mut config = fast_config();
+    config.workers = 3;
+    config.checkpoint_every = 1000;
+    let mut report = report();
+    let mut saved = Saved::default();
+    let started = Instant::now();
+    let summary = deliver(items, &config, &mut report, &mut saved, &NoProgress).expect("delivered");
+    let elapsed = started.elapsed();
+    assert_eq!(server.requests.load(Ordering::SeqCst), 400);
+    let connections = server.connections.load(Ordering::SeqCst);
+    assert!(connections <= 3, "{connections} connections for 3 workers");
+    assert_eq!(summary.checkpoints.get(&Resource::Orders), Some(&key(400)));
+    assert_eq!(saved.0, vec![(Resource::Orders, key(400))]);
+    let report = report.finish(elapsed, None);
+    assert_eq!(report.sent, 400);
+    assert!(report.throughput_per_sec > 0.0);
+}
+
+#[test]
+fn a_silent_server_times_out_is_retried_and_recorded() {
+    // Connections complete through the listen backlog; nobody ever answers.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let mut config = fast_config();
+    config.timeout = Duration::from_millis(200);
+    config.retry.max_attempts = 2;
+    let mut report = report();
+    let summary = deliver(
+        vec![item(&url, 1)],
+        &config,
+        &mut report,
+        &mut Saved::default(),
+        &NoProgress,
+    )
+    .expect("a timeout fails the item, not the run");
+    drop(listener);
+    assert!(summary.checkpoints.is_empty());
+    let report = report.finish(Duration::from_secs(1), None);
+    assert_eq!((report.sent, report.failed, report.retried), (0, 1, 1));
+    let reason = &report.resources[0].failures[0].reason;
+    assert!(
+        reason.starts_with("gave up after 2 attempts: no answer from 127.0.0.1:"),
+        "{reason}"
+    );
+}
