@@ -612,10 +612,10 @@ impl CountingServer {
                             if line == "\r\n" {
                                 break;
                             }
-                            if let Some((name, value)) = line.split_once(':') {
-                                if name.eq_ignore_ascii_case("content-length") {
-                                    length = value.trim().parse().unwrap_or(0);
-                                }
+                            if let Some((name, value)) = line.split_once(':')
+                                && name.eq_ignore_ascii_case("content-length")
+                            {
+                                length = value.trim().parse().unwrap_or(0);
                             }
                         }
                         let mut body = vec![0u8; length];
