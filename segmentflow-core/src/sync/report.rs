@@ -392,6 +392,14 @@ mod tests {
     }
 
     #[test]
+    fn round_trips_through_php_values() {
+        let report = sample();
+        let value = crate::php::to_value(&report).expect("serializable as PHP");
+        let back: SyncReport = crate::php::from_value(&value).expect("readable from PHP");
+        assert_eq!(back, report);
+    }
+
+    #[test]
     fn stored_report_ignores_unknown_fields() {
         let stored = r#"{"run_id":"r","sent":3,"future_field":{"x":1},"resources":[{"resource":"coupons","sent":3,"extra":true}]}"#;
         let report: SyncReport = serde_json::from_str(stored).expect("forward compatible");

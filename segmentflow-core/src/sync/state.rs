@@ -106,6 +106,23 @@ mod tests {
     }
 
     #[test]
+    fn round_trips_through_php_values() {
+        let mut state = SyncState::default();
+        state.set_checkpoint(
+            Resource::Products,
+            Some(Checkpoint::new("2024-05-01 13:45:00", 88).expect("valid")),
+        );
+        state.set_run("sync-1", "2024-05-01T13:50:00Z");
+        let value = crate::php::to_value(&state).expect("serializable as PHP");
+        let back: SyncState = crate::php::from_value(&value).expect("readable from PHP");
+        assert_eq!(back, state);
+        // The empty state reads back as the default (no checkpoints).
+        let empty = crate::php::to_value(&SyncState::default()).expect("serializable");
+        let back: SyncState = crate::php::from_value(&empty).expect("readable");
+        assert_eq!(back, SyncState::default());
+    }
+
+    #[test]
     fn forward_compatible_reading() {
         let cases: &[(&str, Option<u64>)] = &[
             ("{}", None),
@@ -124,6 +141,15 @@ mod tests {
                 state.checkpoint(Resource::Orders).map(|c| c.id),
                 *orders,
                 "{json}"
+            );
+            // The same through the PHP layer the option is stored with.
+            let tree: serde_json::Value = serde_json::from_str(json).expect("JSON");
+            let php = crate::php::to_value(&tree).expect("serializable as PHP");
+            let state: SyncState = crate::php::from_value(&php).expect("readable from PHP");
+            assert_eq!(
+                state.checkpoint(Resource::Orders).map(|c| c.id),
+                *orders,
+                "{json} via PHP"
             );
         }
     }
