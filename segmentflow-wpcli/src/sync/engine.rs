@@ -78,24 +78,28 @@ impl PreparedItem {
 /// shrink the retry policy's delays.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// Worker threads, each with its own request in flight (at least 1).
+    /// Worker threads, each with its own request in flight (at least 1;
+    /// default 8).
     pub workers: usize,
-    /// Items waiting between the reader and the workers.
+    /// Items waiting between the reader and the workers (default 64).
     pub queue: usize,
     /// Most items of one resource between its oldest unresolved item and its
-    /// newest dispatched one.
+    /// newest dispatched one (default 10 000).
     pub max_window: usize,
-    /// The retry rules.
+    /// The retry rules ([`RetryPolicy::default`]).
     pub retry: RetryPolicy,
     /// Per-request timeout (WooCommerce uses 60 s).
     pub timeout: Duration,
-    /// Seed of the jitter RNG (worker `i` uses `seed + i`).
+    /// Seed of the jitter RNG (worker `i` uses `seed + i`), so a run's
+    /// waits can be replayed.
     pub seed: u64,
-    /// Save checkpoints at least every this many acknowledgements…
+    /// Save checkpoints at least every this many acknowledgements (default
+    /// 500)…
     pub checkpoint_every: u64,
-    /// …or this often, whichever comes first.
+    /// …or this often (default 2 s), whichever comes first, and at the end.
     pub checkpoint_interval: Duration,
-    /// How many deliveries, all answered 401, stop the run.
+    /// How many deliveries, all answered 401 with no other outcome among
+    /// them, stop the run (default 10).
     pub unauthorized_threshold: u64,
 }
 

@@ -140,6 +140,15 @@ fn transport_failure(url: &str, error: ureq::Error) -> Attempt {
             | io::ErrorKind::AddrNotAvailable => {
                 done(Outcome::ConnectFailed, format!("{host} unreachable: {e}"))
             }
+            // rustls reports handshake and certificate failures as
+            // InvalidData: waiting does not fix a certificate.
+            io::ErrorKind::InvalidData
+                if url
+                    .get(..8)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("https://")) =>
+            {
+                Attempt::Fatal(format!("TLS with {host} failed: {e}"))
+            }
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
                 done(Outcome::TimedOut, format!("no answer from {host} in time"))
             }

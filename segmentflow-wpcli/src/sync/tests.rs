@@ -699,3 +699,35 @@ fn a_silent_server_times_out_is_retried_and_recorded() {
         "{reason}"
     );
 }
+
+#[test]
+fn a_tls_failure_stops_the_run_without_retries() {
+    use std::io::Write;
+    // A plain-HTTP server behind an https:// URL: the TLS handshake fails.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let server = std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let url = format!("https://127.0.0.1:{port}/hook");
+    let mut report = report();
+    let err = deliver(
+        vec![item(&url, 1)],
+        &fast_config(),
+        &mut report,
+        &mut Saved::default(),
+        &NoProgress,
+    )
+    .expect_err("TLS cannot work");
+    server.join().expect("server thread");
+    assert!(matches!(err, EngineError::Fatal(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains(&format!("TLS with 127.0.0.1:{port}")),
+        "{err}"
+    );
+    let report = report.finish(Duration::ZERO, None);
+    assert_eq!((report.failed, report.retried), (1, 0));
+}
