@@ -15,7 +15,7 @@
 //! | `X-WC-Webhook-Topic` | `order.updated`, `customer.updated`, `product.updated` |
 //! | `X-WC-Webhook-Resource` | `order`, `customer`, `product` |
 //! | `X-WC-Webhook-Event` | `updated` |
-//! | `X-WC-Webhook-Signature` | base64(HMAC-SHA256(key = webhook secret, message = body bytes)) |
+//! | `X-WC-Webhook-Signature` | base64(HMAC-SHA256(key = webhook secret after `wp_specialchars_decode`, message = body bytes)) |
 //! | `X-WC-Webhook-ID` | id of the site's Segmentflow webhook for the topic (0 when none is registered) |
 //! | `X-WC-Webhook-Delivery-ID` | see [`delivery_id`] |
 //! | `X-Segmentflow-Sync` | the sync run id (ours; lets the receiver tell a backfill from live traffic) |
@@ -197,14 +197,79 @@ pub(crate) fn lower_hex(bytes: &[u8]) -> String {
 }
 
 /// base64(HMAC-SHA256(key = secret, message = body)), as WooCommerce signs a
-/// delivery (`X-WC-Webhook-Signature`).
+/// delivery (`X-WC-Webhook-Signature`). Like WooCommerce, the key is the
+/// secret after `wp_specialchars_decode($secret, ENT_QUOTES)` (a no-op for
+/// the usual random secrets without `&`).
 // SEAM(core::webhooks): the webhooks module has the same function; switch to
 // it once both are merged and drop this copy.
 fn sign(body: &[u8], secret: &Secret) -> String {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.expose().as_bytes())
+    let key = specialchars_decode_quotes(secret.expose());
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.as_bytes())
         .expect("HMAC accepts keys of any length");
     mac.update(body);
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// WordPress's `wp_specialchars_decode($text, ENT_QUOTES)`: decodes `&amp;`,
+/// `&lt;`, `&gt;`, `&quot;` (case-sensitive) and the numeric forms of `'`,
+/// `"`, `<`, `>`, `&` (decimal with any leading zeros; hex for `'`, `"`, `&`
+/// with an `x` of either case), in one left-to-right pass; everything else
+/// is kept.
+fn specialchars_decode_quotes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('&') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match decode_entity(rest) {
+            Some((decoded, len)) => {
+                out.push(decoded);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The character and byte length of the entity `s` starts with, if it is one
+/// `wp_specialchars_decode` decodes with `ENT_QUOTES`.
+fn decode_entity(s: &str) -> Option<(char, usize)> {
+    for (name, decoded) in [
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+    ] {
+        if s.starts_with(name) {
+            return Some((decoded, name.len()));
+        }
+    }
+    let numeric = s.strip_prefix("&#")?;
+    let (hex, digits) = match numeric.strip_prefix(['x', 'X']) {
+        Some(after) => (true, after),
+        None => (false, numeric),
+    };
+    let zeros = digits.len() - digits.trim_start_matches('0').len();
+    let value = &digits[zeros..];
+    let end = value.find(';')?;
+    let decoded = match (hex, &value[..end]) {
+        (false, "39") | (true, "27") => '\'',
+        (false, "34") | (true, "22") => '"',
+        (false, "60") => '<',
+        (false, "62") => '>',
+        (false, "38") | (true, "26") => '&',
+        _ => return None,
+    };
+    let len = 2 + usize::from(hex) + zeros + end + 1;
+    Some((decoded, len))
 }
 
 #[cfg(test)]
@@ -238,6 +303,35 @@ mod tests {
         for (body, secret, expected) in cases {
             assert_eq!(sign(body, &Secret::new(*secret)), *expected);
         }
+    }
+
+    #[test]
+    fn secrets_are_entity_decoded_like_wordpress() {
+        // Expected values from PHP 8.2 with WordPress's formatting.php:
+        // wp_specialchars_decode($s, ENT_QUOTES).
+        let cases = [
+            ("a&amp;b", "a&b"),
+            ("&#0039;x&#X27;&#x027;", "'x''"),
+            ("&quot;&#34;&#x22;&#X0022;", "\"\"\"\""),
+            ("&lt;&#60;&#0060;&gt;&#62;", "<<<>>"),
+            ("&#0038;lt;", "&lt;"),
+            ("&AMP;&Lt;", "&AMP;&Lt;"),
+            ("&#38;&#x26;&#X026;", "&&&"),
+            ("&#039", "&#039"),
+            ("&&amp;;", "&&;"),
+            ("&#039;&#0000039;", "''"),
+            ("plain", "plain"),
+            ("", ""),
+            ("&#x3c;&#60", "&#x3c;&#60"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(specialchars_decode_quotes(input), expected, "{input:?}");
+        }
+        // So a secret with an entity signs like its decoded form.
+        assert_eq!(
+            sign(b"{}", &Secret::new("a&amp;b")),
+            sign(b"{}", &Secret::new("a&b"))
+        );
     }
 
     #[test]
