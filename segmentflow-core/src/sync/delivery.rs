@@ -334,6 +334,17 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn entity_decoding_never_panics_and_only_shrinks(text in "(&|#|x|X|0|[0-9]|;|[a-z]|\\PC){0,40}") {
+            let decoded = specialchars_decode_quotes(&text);
+            proptest::prop_assert!(decoded.len() <= text.len());
+            if !text.contains('&') {
+                proptest::prop_assert_eq!(decoded.as_ref(), text.as_str());
+            }
+        }
+    }
+
     #[test]
     fn delivery_ids_are_deterministic() {
         // Expected value from PHP: substr(hash('sha256', 'order:1042:2024-05-01 13:45:00'), 0, 32).

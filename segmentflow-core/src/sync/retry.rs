@@ -390,6 +390,14 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn retry_after_never_panics(value in "\\PC{0,40}", secs in 0i64..4_000_000_000) {
+            let now = Timestamp::from_second(secs).expect("in range");
+            let _ = parse_retry_after(&value, now);
+        }
+    }
+
     #[test]
     fn backoff_table() {
         let full = policy(Jitter::Full);
