@@ -245,8 +245,12 @@ fn a_short_run_of_only_401s_is_an_error_too() {
 #[test]
 fn one_401_among_successes_is_a_failed_item() {
     let mut server = mockito::Server::new();
+    let _refused = server
+        .mock("POST", "/hook/2")
+        .with_status(401)
+        .expect(1)
+        .create();
     let _ok = server.mock("POST", Matcher::Any).with_status(200).create();
-    let _refused = server.mock("POST", "/hook/2").with_status(401).create();
     let items: Vec<PreparedItem> = (1..=4)
         .map(|id| item(&format!("{}/hook/{id}", server.url()), id))
         .collect();
@@ -269,14 +273,15 @@ fn one_401_among_successes_is_a_failed_item() {
 #[test]
 fn permanent_failure_in_the_middle_is_recorded_and_blocks_the_checkpoint() {
     let mut server = mockito::Server::new();
-    // Later mocks win when several match: item 3 gets 400, the rest 200.
-    let _ok = server.mock("POST", Matcher::Any).with_status(200).create();
+    // Mockito picks the first matching mock still short of its expected
+    // hits: item 3 gets 400, everything else 200.
     let bad = server
         .mock("POST", "/hook/3")
         .with_status(400)
         .with_body(r#"{"error":"bad payload"}"#)
         .expect(1)
         .create();
+    let _ok = server.mock("POST", Matcher::Any).with_status(200).create();
     let items: Vec<PreparedItem> = (1..=12)
         .map(|id| item(&format!("{}/hook/{id}", server.url()), id))
         .collect();
@@ -559,28 +564,52 @@ fn items_out_of_order_stop_the_run() {
     assert!(report.finish(Duration::ZERO, None).sent <= 2);
 }
 
-/// A tiny HTTP/1.1 server on loopback that answers every request with 200
-/// and keeps connections open, counting connections and requests. It stops
-/// when dropped.
+/// How the test server answers one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    /// This status, empty body.
+    Status(u16),
+    /// This status with a `Retry-After`.
+    RetryAfter(u16, &'static str),
+    /// Close the connection without answering.
+    Drop,
+}
+
+type Answerer = dyn Fn(usize, &str) -> Answer + Send + Sync;
+
+/// A tiny HTTP/1.1 server on loopback that keeps connections open, answers
+/// each request as told (by request number and `X-WC-Webhook-Delivery-ID`),
+/// and records connections, requests and what each delivery id got. It
+/// stops when dropped, or after 30 s.
 struct CountingServer {
     port: u16,
     connections: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<(String, Answer)>>>,
     stop: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl CountingServer {
     fn start() -> CountingServer {
+        CountingServer::start_with(|_, _| Answer::Status(200))
+    }
+
+    fn start_with(
+        answer: impl Fn(usize, &str) -> Answer + Send + Sync + 'static,
+    ) -> CountingServer {
         use std::io::{BufRead, BufReader, Read, Write};
+        let answer: Arc<Answerer> = Arc::new(answer);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let port = listener.local_addr().expect("address").port();
         let connections = Arc::new(AtomicUsize::new(0));
         let requests = Arc::new(AtomicUsize::new(0));
+        let received = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (c, r, halt) = (
+        let (c, r, log, halt) = (
             Arc::clone(&connections),
             Arc::clone(&requests),
+            Arc::clone(&received),
             Arc::clone(&stop),
         );
         std::thread::spawn(move || {
@@ -591,7 +620,7 @@ impl CountingServer {
                     continue;
                 };
                 c.fetch_add(1, Ordering::SeqCst);
-                let r = Arc::clone(&r);
+                let (r, log, answer) = (Arc::clone(&r), Arc::clone(&log), Arc::clone(&answer));
                 std::thread::spawn(move || {
                     stream.set_nonblocking(false).expect("blocking");
                     stream
@@ -601,6 +630,7 @@ impl CountingServer {
                     let mut reader = BufReader::new(stream);
                     loop {
                         let mut length = 0usize;
+                        let mut delivery_id = String::new();
                         let mut line = String::new();
                         // Request line and headers.
                         loop {
@@ -612,21 +642,31 @@ impl CountingServer {
                             if line == "\r\n" {
                                 break;
                             }
-                            if let Some((name, value)) = line.split_once(':')
-                                && name.eq_ignore_ascii_case("content-length")
-                            {
-                                length = value.trim().parse().unwrap_or(0);
+                            if let Some((name, value)) = line.split_once(':') {
+                                if name.eq_ignore_ascii_case("content-length") {
+                                    length = value.trim().parse().unwrap_or(0);
+                                } else if name.eq_ignore_ascii_case("x-wc-webhook-delivery-id") {
+                                    delivery_id = value.trim().to_owned();
+                                }
                             }
                         }
                         let mut body = vec![0u8; length];
                         if reader.read_exact(&mut body).is_err() {
                             return;
                         }
-                        r.fetch_add(1, Ordering::SeqCst);
-                        if writer
-                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                            .is_err()
-                        {
+                        let n = r.fetch_add(1, Ordering::SeqCst);
+                        let reply = answer(n, &delivery_id);
+                        log.lock().expect("not poisoned").push((delivery_id, reply));
+                        let head = match reply {
+                            Answer::Drop => return,
+                            Answer::Status(code) => {
+                                format!("HTTP/1.1 {code} X\r\nContent-Length: 0\r\n\r\n")
+                            }
+                            Answer::RetryAfter(code, after) => format!(
+                                "HTTP/1.1 {code} X\r\nRetry-After: {after}\r\nContent-Length: 0\r\n\r\n"
+                            ),
+                        };
+                        if writer.write_all(head.as_bytes()).is_err() {
                             return;
                         }
                     }
@@ -637,8 +677,24 @@ impl CountingServer {
             port,
             connections,
             requests,
+            received,
             stop,
         }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/hook", self.port)
+    }
+
+    /// How many times each delivery id was answered 2xx.
+    fn accepted(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for (id, answer) in self.received.lock().expect("not poisoned").iter() {
+            if matches!(answer, Answer::Status(200..=299)) {
+                *counts.entry(id.clone()).or_insert(0) += 1;
+            }
+        }
+        counts
     }
 }
 
@@ -730,4 +786,132 @@ fn a_tls_failure_stops_the_run_without_retries() {
     );
     let report = report.finish(Duration::ZERO, None);
     assert_eq!((report.failed, report.retried), (1, 0));
+}
+
+fn delivery_id_of(item: &PreparedItem) -> String {
+    item.headers
+        .iter()
+        .find(|(name, _)| *name == "X-WC-Webhook-Delivery-ID")
+        .map(|(_, value)| value.clone())
+        .expect("planned header")
+}
+
+#[test]
+fn faults_lose_nothing_and_double_nothing() {
+    // Each delivery gets 0, 1 or 2 faults before it is accepted (by its
+    // id), cycling through 503, 429 with Retry-After: 0, and a connection
+    // dropped without an answer.
+    let attempts = Mutex::new(std::collections::HashMap::<String, usize>::new());
+    let server = CountingServer::start_with(move |n, id| {
+        let mut attempts = attempts.lock().expect("not poisoned");
+        let seen = attempts.entry(id.to_owned()).or_insert(0);
+        *seen += 1;
+        let faults = usize::from(id.as_bytes().first().copied().unwrap_or(0)) % 3;
+        if *seen > faults {
+            return Answer::Status(200);
+        }
+        match n % 3 {
+            0 => Answer::Status(503),
+            1 => Answer::RetryAfter(429, "0"),
+            _ => Answer::Drop,
+        }
+    });
+    let url = server.url();
+    let items: Vec<PreparedItem> = (1..=300).map(|id| item(&url, id)).collect();
+    let ids: Vec<String> = items.iter().map(delivery_id_of).collect();
+    let mut config = fast_config();
+    config.retry.max_attempts = 6;
+    let mut report = report();
+    let mut saved = Saved::default();
+    let summary = deliver(items, &config, &mut report, &mut saved, &NoProgress).expect("delivered");
+    let report = report.finish(Duration::from_secs(1), None);
+    let accepted = server.accepted();
+    for id in &ids {
+        let log: Vec<Answer> = server
+            .received
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .filter(|(got, _)| got == id)
+            .map(|(_, answer)| *answer)
+            .collect();
+        assert_eq!(
+            accepted.get(id),
+            Some(&1),
+            "delivery {id}: {log:?} {:?}",
+            report.resources
+        );
+    }
+    assert_eq!(accepted.len(), 300);
+    assert_eq!((report.sent, report.failed), (300, 0));
+    assert_eq!(
+        report.retried as usize,
+        server.requests.load(Ordering::SeqCst) - 300,
+        "every extra request is counted as a retry"
+    );
+    assert!(
+        report.retried > 150,
+        "about one fault per item: {}",
+        report.retried
+    );
+    assert_eq!(summary.checkpoints.get(&Resource::Orders), Some(&key(300)));
+}
+
+#[test]
+fn a_resumed_run_resends_from_the_checkpoint_with_the_same_delivery_ids() {
+    let failing = delivery_id_of(&item("x", 50));
+    let broken = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let still_broken = Arc::clone(&broken);
+    let server = CountingServer::start_with(move |_, id| {
+        if id == failing && still_broken.load(Ordering::SeqCst) {
+            Answer::Status(422)
+        } else {
+            Answer::Status(200)
+        }
+    });
+    let url = server.url();
+    let store: Vec<PreparedItem> = (1..=120).map(|id| item(&url, id)).collect();
+    let mut config = fast_config();
+    config.checkpoint_every = 10;
+
+    // First run: item 50 is refused for good; the rest go through.
+    let mut first = report();
+    let mut saved = Saved::default();
+    deliver(store.clone(), &config, &mut first, &mut saved, &NoProgress).expect("run 1");
+    let first = first.finish(Duration::from_secs(1), None);
+    assert_eq!((first.sent, first.failed), (119, 1));
+    let checkpoint = saved.0.last().map(|(_, c)| c.clone()).expect("saved");
+    assert_eq!(checkpoint, key(49));
+
+    // Second run: the receiver is fixed; the reader resumes after the
+    // stored checkpoint, as its keyset query would.
+    broken.store(false, Ordering::SeqCst);
+    let resumed: Vec<PreparedItem> = store
+        .iter()
+        .filter(|item| item.checkpoint > checkpoint)
+        .cloned()
+        .collect();
+    let mut second = report();
+    let mut saved_again = Saved::default();
+    deliver(resumed, &config, &mut second, &mut saved_again, &NoProgress).expect("run 2");
+    let second = second.finish(Duration::from_secs(1), None);
+    assert_eq!((second.sent, second.failed), (71, 0));
+    assert_eq!(saved_again.0.last(), Some(&(Resource::Orders, key(120))));
+
+    // Nothing lost; the duplicates are exactly the items after the failed
+    // one, resent with the delivery ids they had, for the receiver to drop.
+    let accepted = server.accepted();
+    for (n, item) in store.iter().enumerate() {
+        let id = n as u64 + 1;
+        let expected = match id {
+            1..=49 => 1,
+            50 => 1,
+            _ => 2,
+        };
+        assert_eq!(
+            accepted.get(&delivery_id_of(item)),
+            Some(&expected),
+            "item {id}"
+        );
+    }
 }
