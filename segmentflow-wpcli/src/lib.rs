@@ -36,6 +36,8 @@ pub mod wordpress;
 
 pub mod sandbox;
 
+pub mod sync;
+
 use std::ffi::OsString;
 use std::process::ExitCode;
 
