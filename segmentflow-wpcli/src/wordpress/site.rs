@@ -128,14 +128,18 @@ fn config_error(err: ConfigError, file: &Path) -> anyhow::Error {
         | ConfigError::Conditional { name, .. }
         | ConfigError::MaybeOverridden { name, .. }
         | ConfigError::Missing { name, .. } if name == "DB_PASSWORD");
-    if password {
-        anyhow!(
-            "{}: {err} (set {} to the password)",
-            file.display(),
-            env::DB_PASSWORD
-        )
+    // The core's messages say "wp-config.php"; name the real file instead.
+    let text = err.to_string();
+    let path = file.display().to_string();
+    let text = if text.contains("wp-config.php") {
+        text.replacen("wp-config.php", &path, 1)
     } else {
-        anyhow!("{}: {err}", file.display())
+        format!("{path}: {text}")
+    };
+    if password {
+        anyhow!("{text} (set {} to the password)", env::DB_PASSWORD)
+    } else {
+        anyhow!("{text}")
     }
 }
 
@@ -342,7 +346,8 @@ mod tests {
         let file = Path::new("/srv/wp-config.php");
         let err = required(&config, "DB_PASSWORD", file).unwrap_err().to_string();
         assert!(
-            err.starts_with("/srv/wp-config.php: DB_PASSWORD") && err.contains(env::DB_PASSWORD),
+            err.starts_with("DB_PASSWORD in /srv/wp-config.php (line 1)")
+                && err.contains(env::DB_PASSWORD),
             "{err}"
         );
         let err = required(&config, "DB_USER", file).unwrap_err().to_string();
