@@ -4,6 +4,8 @@
 
 mod contract;
 mod db;
+mod settings;
+mod status;
 mod util;
 
 use util::{SOCKET, TEST_PASSWORD, TestEnv, bin, server};

@@ -503,6 +503,22 @@ impl TestEnv {
             .collect()
     }
 
+    /// Creates `wp_wc_webhooks` with WooCommerce's own DDL
+    /// (`tests/support/wc-webhooks.sql`), in the session SQL mode WordPress
+    /// uses (its zero-date defaults need `NO_ZERO_DATE` off).
+    pub fn create_wc_webhooks(&self) {
+        let ddl: String = std::fs::read_to_string(support("wc-webhooks.sql"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut conn = server().admin();
+        conn.select_db(&self.db).unwrap();
+        conn.query_drop("SET SESSION sql_mode = ''").unwrap();
+        conn.query_drop(ddl).unwrap();
+    }
+
     /// One option row's (value, autoload), read with SQL.
     pub fn option_row(&self, name: &str) -> Option<(String, String)> {
         let rows = self.sql(&format!(

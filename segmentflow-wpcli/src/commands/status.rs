@@ -26,7 +26,7 @@
 //! | `order_storage` | `hpos` or `posts` (the authoritative store); null without WooCommerce |
 //! | `webhooks` | summary: `10 of 10 active`, the problems per topic, or `WooCommerce tables missing` |
 //! | `webhooks_ok` | bool; null when the table is missing |
-//! | `webhook_topics` | per topic: `topic`, `present`, `webhook_id`, `status`, `failure_count`, `disabled`, `ok` (default field for json and yaml only) |
+//! | `webhook_topics` | per topic: `topic`, `present`, `webhook_id`, `status`, `failure_count`, `disabled`, `failing` (active with failed deliveries), `ok` (default field for json and yaml only) |
 //! | `last_sync` | the decoded `segmentflow_last_sync` report; `unreadable (N bytes)` when it cannot be decoded; null when absent |
 //! | `site_url`, `home_url`, `blog_id`, `multisite`, `database`, `wp_version`, `wp_db_version` | the site |
 //!
@@ -195,6 +195,8 @@ fn topic_details(health: &Health) -> Value {
                     "status": t.status.map(WebhookStatus::as_str),
                     "failure_count": t.failure_count,
                     "disabled": t.disabled,
+                    "failing": t.status == Some(WebhookStatus::Active)
+                        && t.failure_count.unwrap_or(0) > 0,
                     "ok": t.ok,
                 })
             })
