@@ -245,7 +245,11 @@ impl Config {
             Command::Settings(SettingsCommand::List) => {
                 let format = match args.format {
                     Some(f @ (FormatArg::Ids | FormatArg::Raw)) => {
-                        return Err(bad_format(f, "settings list", "table, json, csv, yaml, count"));
+                        return Err(bad_format(
+                            f,
+                            "settings list",
+                            "table, json, csv, yaml, count",
+                        ));
                     }
                     other => list_format(other, "settings list")?,
                 };
@@ -377,7 +381,10 @@ mod tests {
             (&["settings", "list", "--format=ids"], false),
             (&["settings", "get", "debug_mode", "--format=yaml"], true),
             (&["settings", "get", "debug_mode", "--format=csv"], false),
-            (&["settings", "set", "debug_mode", "on", "--format=json"], false),
+            (
+                &["settings", "set", "debug_mode", "on", "--format=json"],
+                false,
+            ),
         ];
         for (line, ok) in cases {
             assert_eq!(parse(line).is_ok(), *ok, "{line:?}");
@@ -428,7 +435,11 @@ mod tests {
             (&["options", "get", "x", "--format=json"], true),
         ];
         for (line, want) in cases {
-            assert_eq!(parse(line).unwrap().command.machine_output(), *want, "{line:?}");
+            assert_eq!(
+                parse(line).unwrap().command.machine_output(),
+                *want,
+                "{line:?}"
+            );
         }
     }
 

@@ -83,7 +83,11 @@ fn constants(text: &str, prefix: &str) -> Vec<(String, String)> {
 fn site_context_fields_match() {
     let source = php("SiteContext.php");
     // The keys of the context array and of later `$context['…'] =`.
-    let build = between(&source, "public static function build()", "return $context;");
+    let build = between(
+        &source,
+        "public static function build()",
+        "return $context;",
+    );
     let php_keys = array_keys(between(build, "$context = array(", ");"));
     let assigned: BTreeSet<String> = build
         .split("$context['")

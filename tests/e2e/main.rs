@@ -228,7 +228,8 @@ fn context_on_stdin() {
     let out = bin().args(["--context=-", "status"]).stdin("{nope\n").run();
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("site context (first stdin line) is not valid"),
+        out.stderr
+            .contains("site context (first stdin line) is not valid"),
         "{}",
         out.stderr
     );

@@ -25,10 +25,12 @@ fn connect(env: &TestEnv, platform: &str) {
 
 fn activate_woocommerce(env: &TestEnv) {
     env.sql(r#"UPDATE wp_options SET option_value = 'a:1:{i:0;s:27:"woocommerce/woocommerce.php";}' WHERE option_name = 'active_plugins'"#);
-    env.sql("INSERT INTO wp_options (option_name, option_value, autoload) VALUES \
+    env.sql(
+        "INSERT INTO wp_options (option_name, option_value, autoload) VALUES \
              ('woocommerce_version', '9.2.5', 'yes'), ('woocommerce_currency', 'EUR', 'yes'), \
              ('woocommerce_custom_orders_table_enabled', 'yes', 'yes'), \
-             ('woocommerce_custom_orders_table_data_sync_enabled', 'no', 'yes')");
+             ('woocommerce_custom_orders_table_data_sync_enabled', 'no', 'yes')",
+    );
 }
 
 fn json(out: &crate::util::Output) -> serde_json::Value {
@@ -131,7 +133,10 @@ fn status_with_woocommerce_and_webhooks() {
     // HPOS off: orders live in posts.
     env.sql("UPDATE wp_options SET option_value = 'no' WHERE option_name = 'woocommerce_custom_orders_table_enabled'");
     let s = json(&env.cmd().args(["status", "--format=json"]).run());
-    assert_eq!((s["hpos_enabled"].clone(), s["order_storage"].clone()), (false.into(), "posts".into()));
+    assert_eq!(
+        (s["hpos_enabled"].clone(), s["order_storage"].clone()),
+        (false.into(), "posts".into())
+    );
 }
 
 #[test]
@@ -139,7 +144,10 @@ fn upgrade_available_after_woocommerce_appears() {
     let env = TestEnv::new();
     connect(&env, "wordpress");
     let s = json(&env.cmd().args(["status", "--format=json"]).run());
-    assert_eq!((s["upgrade_available"].clone(), s["platform"].clone()), (false.into(), "wordpress".into()));
+    assert_eq!(
+        (s["upgrade_available"].clone(), s["platform"].clone()),
+        (false.into(), "wordpress".into())
+    );
 
     activate_woocommerce(&env);
     let s = json(&env.cmd().args(["status", "--format=json"]).run());
@@ -159,7 +167,13 @@ fn upgrade_available_after_woocommerce_appears() {
     env.sql("UPDATE wp_options SET option_value = 'a:0:{}' WHERE option_name = 'active_plugins'");
     env.sql("INSERT INTO wp_options (option_name, option_value, autoload) VALUES ('_transient_segmentflow_wc_upgrade_notice', '1', 'yes')");
     let s = json(&env.cmd().args(["status", "--format=json"]).run());
-    assert_eq!((s["woocommerce_active"].clone(), s["upgrade_available"].clone()), (false.into(), true.into()));
+    assert_eq!(
+        (
+            s["woocommerce_active"].clone(),
+            s["upgrade_available"].clone()
+        ),
+        (false.into(), true.into())
+    );
 }
 
 #[test]
@@ -187,13 +201,20 @@ fn status_with_the_context_php_sends_before_wordpress_loads() {
         .stdin(format!("{}\n", env.context_json_early()))
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("consent_required,on,off,true"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("consent_required,on,off,true"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
 fn unreadable_last_sync_is_reported_not_fatal() {
     let env = TestEnv::new();
     env.sql("INSERT INTO wp_options (option_name, option_value, autoload) VALUES ('segmentflow_last_sync', 'a:2:{s:8:\"finished\";', 'no')");
-    let out = env.cmd().args(["status", "--format=json", "--fields=last_sync"]).run();
+    let out = env
+        .cmd()
+        .args(["status", "--format=json", "--fields=last_sync"])
+        .run();
     assert_output!("status_last_sync_broken", out);
 }

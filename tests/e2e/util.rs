@@ -478,7 +478,14 @@ impl TestEnv {
     /// WooCommerce are `null` (the binary reads them from the database).
     pub fn context_json_early(&self) -> String {
         let mut ctx: serde_json::Value = serde_json::from_str(&self.context_json()).unwrap();
-        for key in ["home_url", "site_url", "wc_active", "wc_version", "hpos", "locale"] {
+        for key in [
+            "home_url",
+            "site_url",
+            "wc_active",
+            "wc_version",
+            "hpos",
+            "locale",
+        ] {
             ctx[key] = serde_json::Value::Null;
         }
         ctx.to_string()

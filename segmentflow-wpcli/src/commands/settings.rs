@@ -66,10 +66,7 @@ pub fn list(site: &mut Site, opts: &SettingsList, printer: &Printer) -> anyhow::
             let info = core_options::option_info(setting.option_name());
             let mut r = Record::new();
             r.insert("name".into(), Value::String(setting.key().into()));
-            r.insert(
-                "value".into(),
-                Value::String(value_text(&plugin, setting)),
-            );
+            r.insert("value".into(), Value::String(value_text(&plugin, setting)));
             r.insert(
                 "default".into(),
                 Value::String(info.map(|i| i.default.to_string()).unwrap_or_default()),

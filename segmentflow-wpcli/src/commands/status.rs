@@ -385,7 +385,11 @@ pub fn run(site: &mut Site, opts: &Status, printer: &Printer) -> anyhow::Result<
     );
 
     let defaults: Vec<&str> = match opts.format {
-        Format::Json | Format::Yaml => DEFAULT_FIELDS.iter().chain(DETAIL_FIELDS).copied().collect(),
+        Format::Json | Format::Yaml => DEFAULT_FIELDS
+            .iter()
+            .chain(DETAIL_FIELDS)
+            .copied()
+            .collect(),
         _ => DEFAULT_FIELDS.to_vec(),
     };
     let fields = opts.fields.resolve(&defaults);
@@ -474,7 +478,10 @@ mod tests {
             .collect();
         let cases: Vec<(Vec<WebhookRow>, &str)> = vec![
             (all.clone(), "10 of 10 active"),
-            (Vec::new(), "0 of 10 active; missing: order.created, order.updated, order.deleted, order.restored, customer.created, customer.updated, customer.deleted, product.created, product.updated, product.deleted"),
+            (
+                Vec::new(),
+                "0 of 10 active; missing: order.created, order.updated, order.deleted, order.restored, customer.created, customer.updated, customer.deleted, product.created, product.updated, product.deleted",
+            ),
             (
                 {
                     let mut rows = all.clone();

@@ -392,11 +392,23 @@ mod tests {
     fn scalar_formats() {
         let cases = [
             (ScalarFormat::Plain, json!("on"), "on\n"),
-            (ScalarFormat::Plain, json!("https://a.example"), "https://a.example\n"),
-            (ScalarFormat::Json, json!("https://a.example"), "\"https:\\/\\/a.example\"\n"),
+            (
+                ScalarFormat::Plain,
+                json!("https://a.example"),
+                "https://a.example\n",
+            ),
+            (
+                ScalarFormat::Json,
+                json!("https://a.example"),
+                "\"https:\\/\\/a.example\"\n",
+            ),
             // Spyc quotes YAML's boolean words.
             (ScalarFormat::Yaml, json!("off"), "---\n- 'off'\n\n"),
-            (ScalarFormat::Yaml, json!("https://a.example"), "---\n- https://a.example\n\n"),
+            (
+                ScalarFormat::Yaml,
+                json!("https://a.example"),
+                "---\n- https://a.example\n\n",
+            ),
         ];
         for (format, value, want) in cases {
             assert_eq!(render_scalar(format, &value), want, "{format:?}");

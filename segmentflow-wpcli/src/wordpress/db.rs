@@ -461,7 +461,9 @@ impl Db {
             Engine::Mysql => {
                 "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? LIMIT 1"
             }
-            Engine::Sqlite => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? LIMIT 1",
+            Engine::Sqlite => {
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? LIMIT 1"
+            }
         };
         Ok(self.query_first(sql, &[Param::Str(name)])?.is_some())
     }

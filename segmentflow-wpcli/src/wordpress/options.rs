@@ -70,11 +70,7 @@ pub fn get(db: &mut Db, table: &TableName, name: &str) -> Result<Option<OptionRo
 }
 
 /// Reads several options at once; missing names are left out.
-pub fn get_many(
-    db: &mut Db,
-    table: &TableName,
-    names: &[&str],
-) -> Result<Vec<OptionRow>, DbError> {
+pub fn get_many(db: &mut Db, table: &TableName, names: &[&str]) -> Result<Vec<OptionRow>, DbError> {
     if names.is_empty() {
         return Ok(Vec::new());
     }

@@ -334,7 +334,10 @@ mod tests {
         let p = connect_params_standalone(&DbHost::parse("localhost").unwrap());
         assert!(p.socket.is_some() || p.host.as_deref() == Some("127.0.0.1"));
         let p = connect_params_standalone(&DbHost::parse("db.example").unwrap());
-        assert_eq!((p.host.as_deref(), p.port), (Some("db.example"), Some(3306)));
+        assert_eq!(
+            (p.host.as_deref(), p.port),
+            (Some("db.example"), Some(3306))
+        );
     }
 
     #[test]
@@ -344,7 +347,9 @@ mod tests {
         )
         .unwrap();
         let file = Path::new("/srv/wp-config.php");
-        let err = required(&config, "DB_PASSWORD", file).unwrap_err().to_string();
+        let err = required(&config, "DB_PASSWORD", file)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("DB_PASSWORD in /srv/wp-config.php (line 1)")
                 && err.contains(env::DB_PASSWORD),
