@@ -167,7 +167,8 @@ pub fn write(
     table: &TableName,
     writes: &[OptionWrite],
 ) -> Result<Vec<String>, DbError> {
-    write_with(db, table, writes, None)
+    let unset: Vec<(OptionWrite, &'static str)> = writes.iter().map(|w| (w.clone(), "")).collect();
+    write_with(db, table, &unset, true)
 }
 
 /// Stores the rows the core decided on (value and autoload-if-new) in one
@@ -189,15 +190,16 @@ pub fn write_rows(
             )
         })
         .collect();
-    let (plain, autoloads): (Vec<OptionWrite>, Vec<&'static str>) = writes.into_iter().unzip();
-    write_with(db, table, &plain, Some(&autoloads))
+    write_with(db, table, &writes, false)
 }
 
+/// Writes `(option, autoload-if-new)` pairs; with `site_default`, the
+/// autoload of new rows comes from the site's `db_version` instead.
 fn write_with(
     db: &mut Db,
     table: &TableName,
-    writes: &[OptionWrite],
-    autoloads: Option<&[&'static str]>,
+    writes: &[(OptionWrite, &'static str)],
+    site_default: bool,
 ) -> Result<Vec<String>, DbError> {
     let options_table = table;
     let table = table.quoted();
@@ -206,15 +208,14 @@ fn write_with(
         Engine::Sqlite => "",
     };
     db.transaction(|tx| {
-        let site_default = match autoloads {
-            Some(_) => "yes",
-            None => default_autoload(db_version(tx, options_table)?),
+        let site_autoload = if site_default {
+            Some(default_autoload(db_version(tx, options_table)?))
+        } else {
+            None
         };
         let mut written = Vec::new();
-        for (i, w) in writes.iter().enumerate() {
-            let autoload = autoloads
-                .and_then(|a| a.get(i).copied())
-                .unwrap_or(site_default);
+        for (w, row_autoload) in writes {
+            let autoload = site_autoload.unwrap_or(row_autoload);
             let sql =
                 format!("SELECT option_value FROM {table} WHERE option_name = ? LIMIT 1{lock}");
             match tx.query_first(&sql, &[Param::Str(&w.name)])? {
@@ -318,6 +319,65 @@ mod tests {
         for (search, want) in cases {
             assert_eq!(like_pattern(search), want, "{search}");
         }
+    }
+
+    #[test]
+    fn core_rows_carry_their_own_autoload() {
+        use segmentflow_core::options::{Setting, SettingValue};
+        let (mut db, table) = sqlite_site();
+        put(&mut db, "db_version", "53496", "yes");
+        put(&mut db, "segmentflow_consent_required", "", "off");
+        let rows = [
+            SettingValue::Bool(Setting::DebugMode, true)
+                .to_row("6.6.2")
+                .unwrap(),
+            SettingValue::Bool(Setting::ConsentRequired, true)
+                .to_row("6.6.2")
+                .unwrap(),
+            SettingValue::Bool(Setting::WcEnabled, false)
+                .to_row("6.5")
+                .unwrap(),
+        ];
+        let written = write_rows(&mut db, &table, &rows).unwrap();
+        assert_eq!(
+            written,
+            [
+                "segmentflow_debug_mode",
+                "segmentflow_consent_required",
+                "segmentflow_wc_enabled"
+            ]
+        );
+        let got: Vec<(String, Vec<u8>, String)> = get_many(
+            &mut db,
+            &table,
+            &[
+                "segmentflow_debug_mode",
+                "segmentflow_consent_required",
+                "segmentflow_wc_enabled",
+            ],
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.name, r.value, r.autoload))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                // Existing row: keeps its autoload.
+                (
+                    "segmentflow_consent_required".into(),
+                    b"1".to_vec(),
+                    "off".into()
+                ),
+                // New rows: what the core decided, not the site's db_version.
+                (
+                    "segmentflow_debug_mode".into(),
+                    b"1".to_vec(),
+                    "auto".into()
+                ),
+                ("segmentflow_wc_enabled".into(), b"".to_vec(), "yes".into()),
+            ]
+        );
     }
 
     #[test]
