@@ -174,7 +174,29 @@ fn autoload_follows_the_wordpress_version() {
         Some(("1".into(), "auto".into()))
     );
 
-    // Standalone, the site's db_version decides (57155 = WordPress 6.6).
+    // Standalone, wp-includes/version.php under ABSPATH says 6.1.9: 'yes'.
+    let out = env
+        .cmd()
+        .args(["settings", "set", "app_host", "https://app.example.test"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        env.option_row("segmentflow_app_host")
+            .map(|r| r.1)
+            .as_deref(),
+        Some("yes")
+    );
+    let out = env
+        .cmd()
+        .args(["status", "--format=json", "--fields=wp_version"])
+        .run();
+    assert_eq!(out.stdout, "{\"wp_version\":\"6.1.9\"}\n", "{}", out.stderr);
+
+    // Without version.php, the site's db_version decides (57155 = WordPress 6.6).
+    env.write_wp_config(
+        &crate::util::server().php_db_host(),
+        "define( 'ABSPATH', '/nonexistent/' );\n",
+    );
     env.sql("UPDATE wp_options SET option_value = '57155' WHERE option_name = 'db_version'");
     let out = env
         .cmd()

@@ -18,7 +18,7 @@
 //!   in [`crate::config`]). The row is written in one transaction as
 //!   `update_option()` would: an existing row keeps its autoload, a new one
 //!   gets `auto` on WordPress ≥ 6.6 and `yes` before (the version comes from
-//!   the PHP context, else from `db_version`). The written option name is
+//!   the PHP context or `wp-includes/version.php`, else from `db_version`). The written option name is
 //!   reported to the PHP package (`SEGMENTFLOW_WRITTEN_OPTIONS_FILE`).
 
 use anyhow::{Context as _, bail};
@@ -117,10 +117,10 @@ fn parse(setting: Setting, input: &str) -> anyhow::Result<SettingValue> {
     }
 }
 
-/// The autoload a new row gets: from the WordPress version PHP reported,
-/// else from the site's `db_version`.
+/// The autoload a new row gets: from the WordPress version (PHP's, or
+/// `version.php`'s), else from the site's `db_version`.
 fn autoload(site: &mut Site) -> anyhow::Result<Autoload> {
-    if let Some(version) = site.context.as_ref().and_then(|c| c.wp_version.as_deref())
+    if let Some(version) = site.wp_version.as_deref()
         && let Ok(autoload) = Autoload::for_wordpress(version)
     {
         return Ok(autoload);

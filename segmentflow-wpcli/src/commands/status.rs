@@ -373,10 +373,7 @@ pub fn run(site: &mut Site, opts: &Status, printer: &Printer) -> anyhow::Result<
             .into(),
         ),
     );
-    item.insert(
-        "wp_version".into(),
-        opt_str(ctx.as_ref().and_then(|c| c.wp_version.clone())),
-    );
+    item.insert("wp_version".into(), opt_str(site.wp_version.clone()));
     item.insert(
         "wp_db_version".into(),
         text("db_version")

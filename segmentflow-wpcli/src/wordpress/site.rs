@@ -23,6 +23,9 @@
 //!   `DB_DIR`/`DB_FILE`, by default `wp-content/database/.ht.sqlite`.
 //! * Multisite: `--url` selects the blog by domain and path in `wp_blogs`;
 //!   a context selects it by `blog_id` (and `--url`, when given, wins).
+//! * The WordPress version is the context's, or standalone the
+//!   `$wp_version = '…';` line of `wp-includes/version.php` under the
+//!   WordPress root or `ABSPATH` (the database only has `db_version`).
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +59,8 @@ pub struct Site {
     /// Where the settings came from (for messages): the wp-config.php path or
     /// `stdin context`.
     pub source: String,
+    /// `$wp_version`, when known (from the context or `version.php`).
+    pub wp_version: Option<String>,
     /// What the PHP package told us (`--context=-`), `None` standalone.
     /// Facts it leaves `None` (URLs, versions, WooCommerce) are read from the
     /// database by the commands that need them.
@@ -163,6 +168,34 @@ fn optional(config: &WpConfig, name: &str) -> Option<String> {
     config.string(name).ok().flatten()
 }
 
+/// The `$wp_version = '…';` literal of a `wp-includes/version.php` text.
+fn parse_wp_version(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("$wp_version")?;
+        let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+        let inner = &rest[1..];
+        let end = inner.find(quote)?;
+        let version = &inner[..end];
+        (!version.is_empty()
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c)))
+        .then(|| version.to_owned())
+    })
+}
+
+/// `$wp_version` from `wp-includes/version.php` under the site's root or
+/// its `ABSPATH`.
+fn wp_version_from_files(root: &Path, config: &WpConfig) -> Option<String> {
+    std::iter::once(root.to_path_buf())
+        .chain(optional(config, "ABSPATH").map(PathBuf::from))
+        .find_map(|dir| {
+            let text = std::fs::read(dir.join("wp-includes/version.php")).ok()?;
+            parse_wp_version(&String::from_utf8_lossy(&text))
+        })
+}
+
 fn sqlite_file(root: &Path, config: &WpConfig) -> Option<PathBuf> {
     let content = optional(config, "WP_CONTENT_DIR")
         .map(PathBuf::from)
@@ -230,6 +263,7 @@ impl Site {
             blog_id: 1,
             multisite,
             source: file.display().to_string(),
+            wp_version: wp_version_from_files(root_dir, &config),
             context: None,
         };
         if let Some(url) = url {
@@ -265,6 +299,7 @@ impl Site {
             blog_id: ctx.blog_id,
             multisite: ctx.multisite,
             source: "stdin context".into(),
+            wp_version: ctx.wp_version.clone(),
             context: Some(ctx),
         };
         if let Some(url) = url {
@@ -338,6 +373,24 @@ mod tests {
             (p.host.as_deref(), p.port),
             (Some("db.example"), Some(3306))
         );
+    }
+
+    #[test]
+    fn wp_version_lines() {
+        let cases = [
+            (
+                "<?php\n/** @global string $wp_version */\n$wp_version = '6.1.9';\n",
+                Some("6.1.9"),
+            ),
+            ("$wp_version=\"6.7-RC1\";", Some("6.7-RC1")),
+            ("$wp_version_x = '1';", None),
+            ("$wp_version = get_it();", None),
+            ("$wp_version = '';", None),
+            ("$wp_version = '6.1", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_wp_version(text).as_deref(), want, "{text}");
+        }
     }
 
     #[test]
