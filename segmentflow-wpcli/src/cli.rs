@@ -73,8 +73,31 @@ pub enum Command {
     /// Read and write rows of the WordPress options table.
     #[command(subcommand)]
     Options(OptionsCommand),
-    /// Show facts about the site (URL, WordPress and WooCommerce versions, HPOS).
+    /// Show the connection, settings, WooCommerce and webhook state.
     Status,
+    /// List, read and change the plugin's settings.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+}
+
+/// `settings …`
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// List every setting with its value, default and whether it is stored.
+    List,
+    /// Print one setting's value (`on`/`off` for switches, the URL for hosts).
+    Get {
+        /// debug_mode, consent_required, api_host, app_host or wc_enabled.
+        name: String,
+    },
+    /// Change one setting, after validating the value.
+    Set {
+        /// debug_mode, consent_required, api_host, app_host or wc_enabled.
+        name: String,
+        /// on/off (true/false, yes/no, 1/0) for switches; an https:// URL (or
+        /// http:// to a loopback address) for hosts.
+        value: String,
+    },
 }
 
 /// `options …`

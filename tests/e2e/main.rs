@@ -2,7 +2,10 @@
 //! MariaDB with real WordPress core installed into it (and a SQLite twin).
 //! One test binary; the harness is in `util.rs`.
 
+mod contract;
 mod db;
+mod settings;
+mod status;
 mod util;
 
 use util::{SOCKET, TEST_PASSWORD, TestEnv, bin, server};
@@ -224,7 +227,12 @@ fn context_on_stdin() {
     assert!(out.stderr.contains("no site context"), "{}", out.stderr);
     let out = bin().args(["--context=-", "status"]).stdin("{nope\n").run();
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("not valid JSON"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("site context (first stdin line) is not valid"),
+        "{}",
+        out.stderr
+    );
 }
 
 // ---------------------------------------------------------------- options
@@ -333,7 +341,7 @@ fn option_writes_behave_like_update_option() {
         .args(["options", "set", "segmentflow_debug_mode", ""])
         .run();
     assert_eq!(out.code, 0);
-    assert!(out.stderr.contains("unchanged"), "{}", out.stderr);
+    assert!(out.stdout.contains("unchanged"), "{}", out.stdout);
     assert_eq!(std::fs::read_to_string(&report).unwrap(), "[]");
 
     // WordPress >= 6.6 (db_version >= 57155): new rows get 'auto'.

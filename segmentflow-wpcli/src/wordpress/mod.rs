@@ -1,10 +1,9 @@
-//! Everything that reads or writes a WordPress site: its configuration
-//! (`wp-config.php` or the PHP package's context), its database, and the
-//! options table.
+//! Everything that reads or writes a WordPress site: opening it (from
+//! `wp-config.php` or the PHP package's context, both parsed by
+//! `segmentflow_core::wpconfig`), its database, the options table, and the
+//! WooCommerce webhooks table.
 
-pub mod context;
 pub mod db;
 pub mod options;
-pub mod prefix;
 pub mod site;
-pub mod wpconfig;
+pub mod webhooks;
