@@ -3,6 +3,8 @@
 //! It reads `wp-config.php` and the WordPress database, talks HTTP to the
 //! Segmentflow API, and serves a local Segmentflow API sandbox.
 
+pub mod generator;
+
 use std::ffi::OsString;
 use std::process::ExitCode;
 
