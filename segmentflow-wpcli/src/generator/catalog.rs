@@ -696,17 +696,20 @@ const SIMPLE: &[SimpleSpec] = &[
     ),
 ];
 
+/// (meta key, label, global taxonomy?, values as (name, slug))
+type AttrSpec = (
+    &'static str,
+    &'static str,
+    bool,
+    &'static [(&'static str, &'static str)],
+);
+
 struct VariableSpec {
     name: &'static str,
     sku: &'static str,
     category: &'static str,
     tags: &'static [&'static str],
-    attrs: &'static [(
-        &'static str,
-        &'static str,
-        bool,
-        &'static [(&'static str, &'static str)],
-    )],
+    attrs: &'static [AttrSpec],
     /// Price per combination index (cycled).
     prices: &'static [i64],
     popularity: u32,

@@ -387,6 +387,7 @@ const ORDER_STREAM: u64 = 0x0D0E;
 const KEY_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /// Draws and writes order number `seq` for `plan`.
+#[allow(clippy::too_many_arguments)]
 pub fn write_order(
     ctx: &OrderContext<'_>,
     w: &mut SqlWriter<'_>,
@@ -622,7 +623,7 @@ fn draw(ctx: &OrderContext<'_>, ids: &mut Ids, seq: u64, plan: OrderPlan, buyer:
             id: 0,
             at: refund_at,
             kind: RefundKind::Full,
-            reason: *rng.pick(REFUND_REASONS),
+            reason: rng.pick::<&str>(REFUND_REASONS),
         });
     } else if status == Status::Completed && plan.status.is_none() && rng.chance(0.10) {
         let kind = if rng.chance(0.85) {
@@ -634,7 +635,7 @@ fn draw(ctx: &OrderContext<'_>, ids: &mut Ids, seq: u64, plan: OrderPlan, buyer:
             id: 0,
             at: refund_at,
             kind,
-            reason: *rng.pick(REFUND_REASONS),
+            reason: rng.pick::<&str>(REFUND_REASONS),
         });
     }
     if let Some(r) = &mut refund {

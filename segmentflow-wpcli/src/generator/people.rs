@@ -296,7 +296,7 @@ pub fn person(seed: u64, guest: bool, index: u64) -> Person {
 
 /// The email a returning guest types this time: same address, different case.
 pub fn case_variant(email: &str, which: u64) -> String {
-    if which % 2 == 0 {
+    if which.is_multiple_of(2) {
         email.to_uppercase()
     } else {
         let mut out = String::with_capacity(email.len());

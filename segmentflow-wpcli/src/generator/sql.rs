@@ -98,7 +98,7 @@ impl<'w> SqlWriter<'w> {
         }
         self.write_bytes(sql.as_bytes())?;
         self.statements += 1;
-        if self.statements % STATEMENTS_PER_TRANSACTION == 0 {
+        if self.statements.is_multiple_of(STATEMENTS_PER_TRANSACTION) {
             self.end_transaction()?;
         }
         Ok(())
@@ -133,7 +133,7 @@ impl<'w> SqlWriter<'w> {
             return Ok(());
         }
         let mut sql = String::with_capacity(b.buf.len() + 64);
-        let _ = write!(sql, "INSERT INTO `{}` ({}) VALUES\n", b.table, b.columns);
+        let _ = writeln!(sql, "INSERT INTO `{}` ({}) VALUES", b.table, b.columns);
         sql.push_str(&b.buf);
         sql.push_str(";\n");
         *self.counts.entry(b.table.clone()).or_default() += b.rows as u64;
@@ -321,8 +321,8 @@ pub fn mysql_table_to_sqlite(stmt: &str, table: &str) -> Result<String, Generate
                 "CREATE {}INDEX `{table}__{key}` ON `{table}` {cols};\n",
                 if unique { "UNIQUE " } else { "" }
             ));
-        } else if l.starts_with('`') {
-            let name_end = l[1..]
+        } else if let Some(unquoted) = l.strip_prefix('`') {
+            let name_end = unquoted
                 .find('`')
                 .ok_or_else(|| err("unterminated column name"))?
                 + 2;
