@@ -21,6 +21,7 @@
 //! orders are asked for.
 
 mod catalog;
+mod order_rows;
 mod orders;
 mod people;
 mod rng;
