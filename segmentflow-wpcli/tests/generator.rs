@@ -650,6 +650,45 @@ fn reference_meta_keys() -> serde_json::Value {
     serde_json::from_str(&text).expect("valid JSON")
 }
 
+/// The Analytics lookup tables agree with the orders they are derived from.
+fn check_analytics(db: &mut dyn Db) {
+    assert_eq!(
+        db.int("SELECT COUNT(*) FROM wp_wc_order_stats"),
+        db.int("SELECT COUNT(*) FROM wp_wc_orders WHERE status <> 'wc-checkout-draft'"),
+        "one stats row per order and refund, drafts excluded"
+    );
+    assert_none(
+        db,
+        "stats totals differ from the orders",
+        "SELECT s.order_id FROM wp_wc_order_stats s JOIN wp_wc_orders o ON o.id = s.order_id
+         WHERE ROUND(s.total_sales * 100) <> ROUND(o.total_amount * 100) OR s.parent_id <> o.parent_order_id
+            OR ROUND(s.net_total * 100) + ROUND(s.tax_total * 100) + ROUND(s.shipping_total * 100) <> ROUND(o.total_amount * 100)",
+    );
+    assert_none(
+        db,
+        "product lookup rows without their line item",
+        "SELECT p.order_item_id FROM wp_wc_order_product_lookup p LEFT JOIN wp_woocommerce_order_items i
+           ON i.order_item_id = p.order_item_id AND i.order_id = p.order_id AND i.order_item_type = 'line_item' WHERE i.order_item_id IS NULL",
+    );
+    assert_eq!(
+        db.int("SELECT COUNT(*) FROM wp_wc_order_product_lookup"),
+        db.int("SELECT COUNT(*) FROM wp_woocommerce_order_items i JOIN wp_wc_orders o ON o.id = i.order_id WHERE i.order_item_type = 'line_item' AND o.status <> 'wc-checkout-draft'")
+    );
+    assert_none(
+        db,
+        "stats rows whose customer is not in the customer lookup, or is another user",
+        "SELECT s.order_id FROM wp_wc_order_stats s JOIN wp_wc_orders o ON o.id = CASE WHEN s.parent_id > 0 THEN s.parent_id ELSE s.order_id END
+           LEFT JOIN wp_wc_customer_lookup c ON c.customer_id = s.customer_id
+         WHERE c.customer_id IS NULL OR (o.customer_id > 0 AND c.user_id <> o.customer_id)
+            OR (o.customer_id = 0 AND (c.user_id IS NOT NULL OR LOWER(c.email) <> LOWER(o.billing_email)))",
+    );
+    assert_eq!(
+        db.int("SELECT COUNT(*) FROM wp_wc_customer_lookup WHERE user_id IS NOT NULL"),
+        db.int("SELECT COUNT(*) FROM wp_users WHERE ID > 1")
+    );
+    assert!(db.int("SELECT COUNT(*) FROM wp_wc_order_stats WHERE returning_customer = 1") > 0);
+}
+
 // ---------------------------------------------------------------- the tests
 
 #[test]
@@ -665,6 +704,7 @@ fn hpos_store_loads_into_wordpress_on_mariadb_and_is_consistent() {
     check_totals_and_refunds(&mut db, Storage::Hpos, 300);
     check_segments(&mut db, Storage::Hpos, o.now);
     check_catalog_and_attribution(&mut db, Storage::Hpos);
+    check_analytics(&mut db);
     // Placeholders: one shop_order_placehold post per order and refund id.
     assert_eq!(
         db.int("SELECT COUNT(*) FROM wp_wc_orders o LEFT JOIN wp_posts p ON p.ID = o.id AND p.post_type = 'shop_order_placehold' WHERE p.ID IS NULL"),
@@ -816,6 +856,9 @@ fn both_storages_load_into_sqlite() {
         check_status_mix(&mut db, 0.03);
         check_segments(&mut db, storage, o.now);
         check_catalog_and_attribution(&mut db, storage);
+        if storage == Storage::Hpos {
+            check_analytics(&mut db);
+        }
         assert_eq!(summary.orders, 3000);
     }
 }

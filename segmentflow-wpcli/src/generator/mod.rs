@@ -20,6 +20,7 @@
 //! checkouts, discount shoppers) as long as at least [`SCRIPTED_ORDERS`]
 //! orders are asked for.
 
+mod analytics;
 mod catalog;
 mod order_rows;
 mod orders;
@@ -325,6 +326,23 @@ pub fn generate(
         ),
     };
 
+    let analytics = analytics::AnalyticsTables {
+        stats: w.table(format!("{p}wc_order_stats"), analytics::STATS_COLUMNS),
+        products: w.table(
+            format!("{p}wc_order_product_lookup"),
+            analytics::PRODUCT_COLUMNS,
+        ),
+        coupons: w.table(
+            format!("{p}wc_order_coupon_lookup"),
+            analytics::COUPON_COLUMNS,
+        ),
+        taxes: w.table(format!("{p}wc_order_tax_lookup"), analytics::TAX_COLUMNS),
+        customers: w.table(
+            format!("{p}wc_customer_lookup"),
+            analytics::CUSTOMER_COLUMNS,
+        ),
+    };
+
     write_options(&mut w, opts)?;
     write_terms(&mut w, p, &catalog)?;
 
@@ -370,7 +388,10 @@ pub fn generate(
         local: &local,
         first_user_id: opts.first_user_id,
         currency: "USD",
+        users,
+        analytics: &analytics,
     };
+    let guest_identities = guests + SCRIPTED_GUESTS.len() as u64;
     let mut ids = Ids {
         post: catalog.next_post_id,
         item: 1,
@@ -384,6 +405,8 @@ pub fn generate(
         coupon_uses: [0; 3],
         paying: vec![false; users as usize],
         last_order: vec![0; users as usize],
+        guest_last_order: vec![0; guest_identities as usize],
+        counted: vec![false; (users + guest_identities) as usize],
     };
     let mut rrng = Rng::stream(opts.seed, 0x7A4D, 0);
     let end = now - 2 * 3_600;
@@ -442,7 +465,22 @@ pub fn generate(
     }
 
     write_catalog(&mut w, &t, opts, &catalog, &tally, &local)?;
-    let unicode_customers = write_users(&mut w, opts, users, registered, &tally, start)?;
+    let unicode_customers =
+        write_users(&mut w, opts, users, registered, &tally, start, &analytics)?;
+    for (g, &last) in tally.guest_last_order.iter().enumerate() {
+        if last > 0 {
+            let person = people::person(opts.seed, true, g as u64);
+            analytics::write_customer(
+                &mut w,
+                &analytics,
+                users + g as u64 + 1,
+                None,
+                &person,
+                Some(last),
+                None,
+            )?;
+        }
+    }
 
     let (tables, bytes) = w.finish()?;
     Ok(GenerateSummary {
@@ -942,6 +980,7 @@ fn write_users(
     registered: u64,
     tally: &Tally,
     start: i64,
+    analytics: &analytics::AnalyticsTables,
 ) -> Result<u64, GenerateError> {
     let mut unicode = 0;
     let p = opts.table_prefix.as_str();
@@ -1036,6 +1075,16 @@ fn write_users(
         for (k, v) in meta {
             w.row(um).int(id as i64).str(k).str(v).end()?;
         }
+        let last = tally.last_order.get(i as usize).copied().filter(|&t| t > 0);
+        analytics::write_customer(
+            w,
+            analytics,
+            i + 1,
+            Some(id),
+            &person,
+            last,
+            Some(registered_at),
+        )?;
     }
     Ok(unicode)
 }

@@ -702,6 +702,7 @@ pub(super) fn write_refund_items(
 ) -> Result<(), GenerateError> {
     let cat = ctx.catalog;
     let rate_id = o.rate.map(|r| r.id);
+    ids.item = r.first_item;
     let mut next = || {
         ids.item += 1;
         ids.item - 1

@@ -240,6 +240,8 @@ pub(super) enum RefundKind {
 
 pub(super) struct Refund {
     pub(super) id: u64,
+    /// Id of the refund's first order item (its line items come first).
+    pub(super) first_item: u64,
     pub(super) at: i64,
     pub(super) kind: RefundKind,
     pub(super) reason: &'static str,
@@ -346,6 +348,11 @@ pub struct Tally {
     pub paying: Vec<bool>,
     /// Per registered customer: last order time (0 = none).
     pub last_order: Vec<i64>,
+    /// Per guest identity: last order time (0 = none).
+    pub guest_last_order: Vec<i64>,
+    /// Per registered customer, then per guest: has an order that counts for
+    /// Analytics' "returning customer".
+    pub counted: Vec<bool>,
 }
 
 /// Everything fixed for the run.
@@ -366,6 +373,10 @@ pub struct OrderContext<'a> {
     pub first_user_id: u64,
     /// Currency.
     pub currency: &'a str,
+    /// Registered customers + scripted ones (guest lookup ids start after them).
+    pub users: u64,
+    /// The Analytics tables.
+    pub analytics: &'a super::analytics::AnalyticsTables,
 }
 
 /// Ids handed out as orders are written.
@@ -392,10 +403,26 @@ pub fn write_order(
     buyer: &Person,
 ) -> Result<(), GenerateError> {
     let order = draw(ctx, ids, seq, plan, buyer);
+    // Analytics identity: lookup id, and whether an earlier order counts.
+    let (lookup, slot) = match plan.buyer {
+        Buyer::Registered(i) => (i + 1, i as usize),
+        Buyer::Guest { index, .. } => (ctx.users + index + 1, (ctx.users + index) as usize),
+    };
+    let returning = tally.counted.get(slot).copied().unwrap_or(false);
+    if super::analytics::counts_as_order(order.status)
+        && let Some(c) = tally.counted.get_mut(slot)
+    {
+        *c = true;
+    }
     // Tally.
     tally.statuses[order.status.index()] += 1;
     match plan.buyer {
-        Buyer::Guest { .. } => tally.guest_orders += 1,
+        Buyer::Guest { index, .. } => {
+            tally.guest_orders += 1;
+            if let Some(l) = tally.guest_last_order.get_mut(index as usize) {
+                *l = (*l).max(order.created);
+            }
+        }
         Buyer::Registered(i) => {
             if let Some(p) = tally.paying.get_mut(i as usize) {
                 *p |= order.status.was_paid();
@@ -451,7 +478,7 @@ pub fn write_order(
         }
         order_rows::write_refund_items(ctx, w, t, &order, r, ids)?;
     }
-    Ok(())
+    super::analytics::write_order(ctx, w, ctx.analytics, &order, lookup, returning)
 }
 
 fn draw(ctx: &OrderContext<'_>, ids: &mut Ids, seq: u64, plan: OrderPlan, buyer: &Person) -> Order {
@@ -614,6 +641,7 @@ fn draw(ctx: &OrderContext<'_>, ids: &mut Ids, seq: u64, plan: OrderPlan, buyer:
     if status == Status::Refunded {
         refund = Some(Refund {
             id: 0,
+            first_item: 0,
             at: refund_at,
             kind: RefundKind::Full,
             reason: rng.pick::<&str>(REFUND_REASONS),
@@ -626,6 +654,7 @@ fn draw(ctx: &OrderContext<'_>, ids: &mut Ids, seq: u64, plan: OrderPlan, buyer:
         };
         refund = Some(Refund {
             id: 0,
+            first_item: 0,
             at: refund_at,
             kind,
             reason: rng.pick::<&str>(REFUND_REASONS),
@@ -634,6 +663,8 @@ fn draw(ctx: &OrderContext<'_>, ids: &mut Ids, seq: u64, plan: OrderPlan, buyer:
     if let Some(r) = &mut refund {
         r.id = ids.post;
         ids.post += 1;
+        // Refund items are numbered right after the order's own items.
+        r.first_item = ids.item;
     }
     let updated = match status {
         _ if refund.is_some() => refund.as_ref().map_or(created, |r| r.at),

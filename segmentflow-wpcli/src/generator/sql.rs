@@ -203,6 +203,12 @@ impl Row<'_, '_> {
         }
     }
 
+    /// Unquoted text, for numeric literals already formatted (`2.24625`).
+    pub fn raw_text(mut self, v: &str) -> Self {
+        self.sep().push_str(v);
+        self
+    }
+
     /// `NULL`.
     pub fn null(mut self) -> Self {
         self.sep().push_str("NULL");
