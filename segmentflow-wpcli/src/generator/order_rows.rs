@@ -141,7 +141,7 @@ pub(super) fn write_hpos(
         .str(&o.transaction_id)
         .str(&o.ip)
         .str(USER_AGENTS[o.ua])
-        .str("")
+        .str(o.note)
         .end()?;
     for (kind, email, phone) in [
         (
@@ -344,7 +344,7 @@ pub(super) fn write_posts(
         o.id,
         "shop_order",
         o.status.slug(),
-        "",
+        o.note,
         &o.key,
         0,
         o.created,
