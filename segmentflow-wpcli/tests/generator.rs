@@ -227,6 +227,7 @@ CREATE TABLE wp_terms (term_id INTEGER PRIMARY KEY AUTOINCREMENT, name varchar(2
 CREATE TABLE wp_term_taxonomy (term_taxonomy_id INTEGER PRIMARY KEY AUTOINCREMENT, term_id bigint NOT NULL DEFAULT 0, taxonomy varchar(32) NOT NULL DEFAULT '', description longtext NOT NULL, parent bigint NOT NULL DEFAULT 0, count bigint NOT NULL DEFAULT 0, UNIQUE (term_id, taxonomy));
 CREATE TABLE wp_term_relationships (object_id bigint NOT NULL DEFAULT 0, term_taxonomy_id bigint NOT NULL DEFAULT 0, term_order int NOT NULL DEFAULT 0, PRIMARY KEY (object_id, term_taxonomy_id));
 CREATE TABLE wp_options (option_id INTEGER PRIMARY KEY AUTOINCREMENT, option_name varchar(191) NOT NULL DEFAULT '' UNIQUE, option_value longtext NOT NULL, autoload varchar(20) NOT NULL DEFAULT 'yes');
+CREATE TABLE wp_comments (comment_ID INTEGER PRIMARY KEY AUTOINCREMENT, comment_post_ID bigint NOT NULL DEFAULT 0, comment_author tinytext NOT NULL, comment_author_email varchar(100) NOT NULL DEFAULT '', comment_author_url varchar(200) NOT NULL DEFAULT '', comment_author_IP varchar(100) NOT NULL DEFAULT '', comment_date datetime NOT NULL DEFAULT '0000-00-00 00:00:00', comment_date_gmt datetime NOT NULL DEFAULT '0000-00-00 00:00:00', comment_content text NOT NULL, comment_karma int NOT NULL DEFAULT 0, comment_approved varchar(20) NOT NULL DEFAULT '1', comment_agent varchar(255) NOT NULL DEFAULT '', comment_type varchar(20) NOT NULL DEFAULT 'comment', comment_parent bigint NOT NULL DEFAULT 0, user_id bigint NOT NULL DEFAULT 0);
 CREATE INDEX wp_postmeta_post_id ON wp_postmeta (post_id, meta_key);
 CREATE INDEX wp_usermeta_user_id ON wp_usermeta (user_id, meta_key);
 CREATE INDEX wp_posts_type_status_date ON wp_posts (post_type, post_status, post_date, ID);
@@ -722,7 +723,7 @@ fn hpos_store_loads_into_wordpress_on_mariadb_and_is_consistent() {
         let base = match table.as_str() {
             "wp_posts" => 3,
             "wp_users" => 1,
-            "wp_terms" | "wp_term_taxonomy" | "wp_term_relationships" => 1,
+            "wp_terms" | "wp_term_taxonomy" | "wp_term_relationships" | "wp_comments" => 1,
             _ => 0,
         };
         if table == "wp_options" || table == "wp_usermeta" || table == "wp_postmeta" {

@@ -324,6 +324,7 @@ pub fn generate(
             format!("{p}woocommerce_order_itemmeta"),
             orders::ITEMMETA_COLUMNS,
         ),
+        comments: w.table(format!("{p}comments"), orders::COMMENTS_COLUMNS),
     };
 
     let analytics = analytics::AnalyticsTables {

@@ -86,6 +86,7 @@ fn placeholder(
     id: u64,
     parent: u64,
     created: i64,
+    comment_count: usize,
 ) -> Result<(), GenerateError> {
     let local = local_datetime(ctx, created);
     let guid = format!("{}/?post_type=shop_order_placehold&p={id}", ctx.site_url);
@@ -112,7 +113,7 @@ fn placeholder(
         .int(0)
         .str("shop_order_placehold")
         .str("")
-        .int(0)
+        .int(comment_count as i64)
         .end()
 }
 
@@ -122,7 +123,8 @@ pub(super) fn write_hpos(
     t: &Tables,
     o: &Order,
 ) -> Result<(), GenerateError> {
-    placeholder(ctx, w, t, o.id, 0, o.created)?;
+    placeholder(ctx, w, t, o.id, 0, o.created, notes(o).len())?;
+    write_notes(ctx, w, t, o)?;
     let (pm, pm_title, _) = PAYMENTS[o.payment];
     w.row(t.orders)
         .int(o.id as i64)
@@ -222,7 +224,7 @@ pub(super) fn write_hpos_refund(
     o: &Order,
     r: &Refund,
 ) -> Result<(), GenerateError> {
-    placeholder(ctx, w, t, r.id, o.id, r.at)?;
+    placeholder(ctx, w, t, r.id, o.id, r.at, 0)?;
     let (tax, total, ship, ship_tax) = refund_amounts(o, r);
     w.row(t.orders)
         .int(r.id as i64)
@@ -290,6 +292,7 @@ fn order_post(
     parent: u64,
     created: i64,
     updated: i64,
+    comment_count: usize,
 ) -> Result<(), GenerateError> {
     let (title, slug) = text::order_post_title(
         if kind == "shop_order" {
@@ -323,8 +326,74 @@ fn order_post(
         .int(0)
         .str(kind)
         .str("")
-        .int(0)
+        .int(comment_count as i64)
         .end()
+}
+
+/// The order notes WooCommerce adds as an order moves through its statuses
+/// (time, text), oldest first.
+fn notes(o: &Order) -> Vec<(i64, &'static str)> {
+    let mut n = Vec::with_capacity(3);
+    match o.status {
+        Status::Completed | Status::Processing | Status::Refunded => {
+            if let Some(p) = o.paid {
+                n.push((p, "Payment received. Order status changed from Pending payment to Processing."));
+            }
+            if let Some(c) = o.completed {
+                n.push((c, "Order status changed from Processing to Completed."));
+            }
+            if o.status == Status::Refunded
+                && let Some(r) = &o.refund
+            {
+                n.push((
+                    r.at,
+                    if o.completed.is_some() {
+                        "Order status changed from Completed to Refunded."
+                    } else {
+                        "Order status changed from Processing to Refunded."
+                    },
+                ));
+            }
+        }
+        Status::OnHold => n.push((o.updated, "Awaiting payment confirmation. Order status changed from Pending payment to On hold.")),
+        Status::Failed => {
+            n.push((o.updated, "Payment declined by the gateway. Order status changed from Pending payment to Failed."))
+        }
+        Status::Cancelled => n.push((
+            o.updated,
+            "Unpaid order cancelled — time limit reached. Order status changed from Pending payment to Cancelled.",
+        )),
+        Status::Pending | Status::CheckoutDraft => {}
+    }
+    n
+}
+
+/// Writes the order's notes (`comments` of type `order_note`).
+fn write_notes(
+    ctx: &OrderContext<'_>,
+    w: &mut SqlWriter<'_>,
+    t: &Tables,
+    o: &Order,
+) -> Result<(), GenerateError> {
+    for (at, text) in notes(o) {
+        w.row(t.comments)
+            .int(o.id as i64)
+            .str("WooCommerce")
+            .str("")
+            .str("")
+            .str("")
+            .str(&local_datetime(ctx, at))
+            .datetime(Some(at))
+            .str(text)
+            .int(0)
+            .str("1")
+            .str("WooCommerce")
+            .str("order_note")
+            .int(0)
+            .int(0)
+            .end()?;
+    }
+    Ok(())
 }
 
 pub(super) fn yes_no(b: bool) -> &'static str {
@@ -349,7 +418,9 @@ pub(super) fn write_posts(
         0,
         o.created,
         o.updated,
+        notes(o).len(),
     )?;
+    write_notes(ctx, w, t, o)?;
     let (pm, pm_title, _) = PAYMENTS[o.payment];
     let mut meta: Vec<(&str, String)> = vec![
         ("_order_key", o.key.clone()),
@@ -487,6 +558,7 @@ pub(super) fn write_posts_refund(
         o.id,
         r.at,
         r.at,
+        0,
     )?;
     let (tax, total, ship, ship_tax) = refund_amounts(o, r);
     let mut meta: Vec<(&str, String)> = vec![

@@ -323,6 +323,8 @@ pub struct Tables {
     pub items: TableId,
     /// `woocommerce_order_itemmeta`.
     pub itemmeta: TableId,
+    /// `comments` (order notes).
+    pub comments: TableId,
 }
 
 /// Column lists.
@@ -339,6 +341,8 @@ pub const META_COLUMNS_ORDER: &str = "`order_id`,`meta_key`,`meta_value`";
 pub const POSTMETA_COLUMNS: &str = "`post_id`,`meta_key`,`meta_value`";
 /// `woocommerce_order_items` columns.
 pub const ITEMS_COLUMNS: &str = "`order_item_id`,`order_item_name`,`order_item_type`,`order_id`";
+/// `comments` columns written for order notes.
+pub const COMMENTS_COLUMNS: &str = "`comment_post_ID`,`comment_author`,`comment_author_email`,`comment_author_url`,`comment_author_IP`,`comment_date`,`comment_date_gmt`,`comment_content`,`comment_karma`,`comment_approved`,`comment_agent`,`comment_type`,`comment_parent`,`user_id`";
 /// `woocommerce_order_itemmeta` columns.
 pub const ITEMMETA_COLUMNS: &str = "`order_item_id`,`meta_key`,`meta_value`";
 
