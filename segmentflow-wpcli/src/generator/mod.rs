@@ -258,6 +258,9 @@ fn validate(opts: &GenerateOptions) -> Result<(), GenerateError> {
     if opts.first_user_id < 1 || opts.first_post_id < 1 || opts.first_term_id < 1 {
         return bad("first_*_id", "ids start at 1");
     }
+    if opts.customers == Some(0) {
+        return bad("customers", "at least one registered customer");
+    }
     if opts.orders > 100_000_000 {
         return bad("orders", "at most 100 000 000");
     }
@@ -1118,6 +1121,31 @@ mod tests {
     }
 
     #[test]
+    fn tiny_and_odd_sizes_generate() {
+        for (orders, customers, products) in [
+            (0, None, 30),
+            (1, None, 30),
+            (5, Some(1), 0),
+            (26, None, 1),
+            (27, Some(3), 80),
+        ] {
+            let opts = GenerateOptions {
+                orders,
+                customers,
+                products,
+                ..GenerateOptions::default()
+            };
+            let (_, s) = run(&opts);
+            assert_eq!(s.orders, orders, "{orders} orders");
+            assert_eq!(
+                s.products,
+                products as u64 + 5,
+                "{products} simple products + 5 variable"
+            );
+        }
+    }
+
+    #[test]
     fn invalid_options_are_named() {
         for (opts, option) in [
             (
@@ -1140,6 +1168,13 @@ mod tests {
                     ..GenerateOptions::default()
                 },
                 "timezone",
+            ),
+            (
+                GenerateOptions {
+                    customers: Some(0),
+                    ..GenerateOptions::default()
+                },
+                "customers",
             ),
         ] {
             match generate(&opts, &mut Vec::new()) {
