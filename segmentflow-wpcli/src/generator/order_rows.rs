@@ -491,7 +491,7 @@ pub(super) fn write_posts(
             yes_no(f.downloads).to_owned(),
         ),
         ("_order_stock_reduced", yes_no(f.stock_reduced).to_owned()),
-        ("_new_order_email_sent", "false".to_owned()),
+        ("_new_order_email_sent", "no".to_owned()),
     ]);
     for (k, v) in custom_meta(o) {
         meta.push((k, v.to_owned()));
