@@ -59,6 +59,14 @@ fn same_seed_same_bytes_different_seed_different_bytes() {
     }
 }
 
+/// The shape of a small store, pinned: any change to what the generator draws
+/// shows up here for review.
+#[test]
+fn small_store_summary_snapshot() {
+    let (_, summary) = gen_sql(&opts(120, Storage::Hpos, Dialect::MySql));
+    insta::assert_snapshot!(summary.to_string());
+}
+
 #[test]
 fn batch_size_changes_statements_not_rows() {
     let o = opts(80, Storage::Hpos, Dialect::MySql);

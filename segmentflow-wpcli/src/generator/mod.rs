@@ -1121,6 +1121,13 @@ mod tests {
     }
 
     #[test]
+    fn scripted_order_count_is_documented_right() {
+        let n: usize = SCRIPTED_REGISTERED.iter().map(|s| s.len()).sum::<usize>()
+            + SCRIPTED_GUESTS.iter().map(|s| s.len()).sum::<usize>();
+        assert_eq!(n as u64, SCRIPTED_ORDERS);
+    }
+
+    #[test]
     fn tiny_and_odd_sizes_generate() {
         for (orders, customers, products) in [
             (0, None, 30),
