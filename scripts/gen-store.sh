@@ -3,7 +3,9 @@
 #
 #   scripts/gen-store.sh --db NAME --orders N [--storage hpos|posts] [--seed S] [generator flags…]
 #
-# Creates the database if needed, installs WordPress core into it (Debian's
+# Meant for a fresh (or not yet existing) database: the generated ids start
+# right after a fresh WordPress install's. Creates the database if needed,
+# installs WordPress core into it (Debian's
 # /usr/share/wordpress, via scripts/wp-install.php) when its tables are missing,
 # then pipes the generator's SQL into it. The generator's summary (rows per
 # table, orders per status, guests, refunds) goes to stderr. Extra flags are
@@ -22,7 +24,7 @@ while [[ $# -gt 0 ]]; do
     --prefix) prefix=$2; gen_args+=(--prefix "$2"); shift 2 ;;
     --site-url) site_url=$2; gen_args+=(--site-url "$2"); shift 2 ;;
     --orders|--storage|--seed|--customers|--products|--now|--timezone) gen_args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     *) gen_args+=("$1"); shift ;;
   esac
 done
