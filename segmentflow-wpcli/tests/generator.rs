@@ -696,6 +696,19 @@ fn check_analytics(db: &mut dyn Db) {
         db.int("SELECT COUNT(*) FROM wp_users WHERE ID > 1")
     );
     assert!(db.int("SELECT COUNT(*) FROM wp_wc_order_stats WHERE returning_customer = 1") > 0);
+    assert_eq!(
+        db.int("SELECT COUNT(*) FROM wp_wc_product_meta_lookup"),
+        db.int("SELECT COUNT(*) FROM wp_posts WHERE post_type IN ('product', 'product_variation')"),
+        "a meta lookup row per product and variation"
+    );
+    assert_none(
+        db,
+        "meta lookup SKU or total_sales differ from postmeta",
+        "SELECT l.product_id FROM wp_wc_product_meta_lookup l
+           JOIN wp_postmeta s ON s.post_id = l.product_id AND s.meta_key = '_sku'
+           JOIN wp_postmeta t ON t.post_id = l.product_id AND t.meta_key = 'total_sales'
+         WHERE s.meta_value <> l.sku OR CAST(t.meta_value AS DECIMAL(20,0)) <> l.total_sales",
+    );
 }
 
 // ---------------------------------------------------------------- the tests

@@ -909,6 +909,7 @@ fn write_catalog(
             }
         }
     }
+    write_product_lookups(w, p, catalog, tally)?;
     for (ci, c) in catalog.coupons.iter().enumerate() {
         let created = opts.now - 730 * 86_400 - 3 * 86_400;
         post_row(
@@ -946,6 +947,147 @@ fn write_catalog(
             ("exclude_sale_items", Some("no")),
         ] {
             meta(w, c.id, k, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// The product lookup tables WooCommerce maintains on save:
+/// `wc_product_meta_lookup` (products and variations), `wc_category_lookup`
+/// (category → itself and its descendants) and `wc_product_attributes_lookup`
+/// (variations × their global attribute terms).
+fn write_product_lookups(
+    w: &mut SqlWriter<'_>,
+    p: &str,
+    catalog: &Catalog,
+    tally: &Tally,
+) -> Result<(), GenerateError> {
+    let meta = w.table(
+        format!("{p}wc_product_meta_lookup"),
+        "`product_id`,`sku`,`global_unique_id`,`virtual`,`downloadable`,`min_price`,`max_price`,`onsale`,`stock_quantity`,`stock_status`,`rating_count`,`average_rating`,`total_sales`,`tax_status`,`tax_class`",
+    );
+    let row = |w: &mut SqlWriter<'_>,
+               id: u64,
+               sku: &str,
+               min: i64,
+               max: i64,
+               onsale: bool,
+               stock: Option<i64>,
+               sales: i64,
+               class: &str| {
+        let r = w
+            .row(meta)
+            .int(id as i64)
+            .str(sku)
+            .str("")
+            .int(0)
+            .int(0)
+            .money(min)
+            .money(max)
+            .int(i64::from(onsale));
+        let r = match stock {
+            Some(s) => r.int(s),
+            None => r.null(),
+        };
+        r.str("instock")
+            .int(0)
+            .raw_text("0.00")
+            .int(sales)
+            .str("taxable")
+            .str(class)
+            .end()
+    };
+    for (pi, product) in catalog.products.iter().enumerate() {
+        let sales = tally.product_sales.get(pi).copied().unwrap_or(0);
+        if product.is_variable() {
+            let prices = product
+                .variations
+                .iter()
+                .map(|v| catalog::Product::active_price(v.regular, v.sale));
+            let (min, max) =
+                prices.fold((i64::MAX, i64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
+            row(
+                w,
+                product.id,
+                &product.sku,
+                min,
+                max,
+                false,
+                None,
+                sales,
+                "",
+            )?;
+            for v in &product.variations {
+                let price = catalog::Product::active_price(v.regular, v.sale);
+                row(
+                    w,
+                    v.id,
+                    &v.sku,
+                    price,
+                    price,
+                    v.sale.is_some(),
+                    Some(v.stock),
+                    0,
+                    "parent",
+                )?;
+            }
+        } else {
+            let price = catalog::Product::active_price(product.regular, product.sale);
+            row(
+                w,
+                product.id,
+                &product.sku,
+                price,
+                price,
+                product.sale.is_some(),
+                product.stock,
+                sales,
+                "",
+            )?;
+        }
+    }
+    let cats = w.table(
+        format!("{p}wc_category_lookup"),
+        "`category_tree_id`,`category_id`",
+    );
+    for t in catalog
+        .terms
+        .iter()
+        .filter(|t| t.taxonomy == "product_cat" && t.slug != "uncategorized")
+    {
+        // Ancestors-or-self of `t`, each paired with `t`.
+        let mut node = Some(t);
+        while let Some(n) = node {
+            w.row(cats).int(n.id as i64).int(t.id as i64).end()?;
+            node = catalog
+                .terms
+                .iter()
+                .find(|x| x.id == n.parent && n.parent != 0);
+        }
+    }
+    let attrs = w.table(
+        format!("{p}wc_product_attributes_lookup"),
+        "`product_id`,`product_or_parent_id`,`taxonomy`,`term_id`,`is_variation_attribute`,`in_stock`",
+    );
+    for product in &catalog.products {
+        for v in &product.variations {
+            for (&k, a) in v
+                .values
+                .iter()
+                .zip(&product.attributes)
+                .filter(|(_, a)| a.taxonomy)
+            {
+                if let Some(term) = catalog.term(a.key, a.values[k].1) {
+                    w.row(attrs)
+                        .int(v.id as i64)
+                        .int(product.id as i64)
+                        .str(a.key)
+                        .int(term.id as i64)
+                        .int(1)
+                        .int(1)
+                        .end()?;
+                }
+            }
         }
     }
     Ok(())
