@@ -88,6 +88,11 @@ impl<'w> SqlWriter<'w> {
 
     /// Writes one data statement inside the current transaction.
     pub fn statement(&mut self, sql: &str) -> Result<(), GenerateError> {
+        self.statement_parts(&[sql.as_bytes()])
+    }
+
+    /// Writes one data statement, given in pieces, inside the current transaction.
+    fn statement_parts(&mut self, parts: &[&[u8]]) -> Result<(), GenerateError> {
         if !self.in_transaction {
             let begin: &[u8] = match self.dialect {
                 Dialect::MySql => b"START TRANSACTION;\n",
@@ -96,7 +101,9 @@ impl<'w> SqlWriter<'w> {
             self.write_bytes(begin)?;
             self.in_transaction = true;
         }
-        self.write_bytes(sql.as_bytes())?;
+        for part in parts {
+            self.write_bytes(part)?;
+        }
         self.statements += 1;
         if self.statements.is_multiple_of(STATEMENTS_PER_TRANSACTION) {
             self.end_transaction()?;
@@ -132,14 +139,16 @@ impl<'w> SqlWriter<'w> {
         if b.rows == 0 {
             return Ok(());
         }
-        let mut sql = String::with_capacity(b.buf.len() + 64);
-        let _ = writeln!(sql, "INSERT INTO `{}` ({}) VALUES", b.table, b.columns);
-        sql.push_str(&b.buf);
-        sql.push_str(";\n");
+        let head = format!("INSERT INTO `{}` ({}) VALUES\n", b.table, b.columns);
         *self.counts.entry(b.table.clone()).or_default() += b.rows as u64;
-        b.buf.clear();
         b.rows = 0;
-        self.statement(&sql)
+        // Write the rows straight from the batch buffer (no copy), then reuse it.
+        let mut rows = std::mem::take(&mut b.buf);
+        rows.push_str(";\n");
+        let result = self.statement_parts(&[head.as_bytes(), rows.as_bytes()]);
+        rows.clear();
+        self.batches[table.0].buf = rows;
+        result
     }
 
     /// Writes every pending batch.
@@ -184,7 +193,7 @@ impl Row<'_, '_> {
 
     /// An integer.
     pub fn int(mut self, v: i64) -> Self {
-        let _ = write!(self.sep(), "{v}");
+        super::text::push_int(self.sep(), v);
         self
     }
 
@@ -246,12 +255,17 @@ impl Row<'_, '_> {
 /// Appends `v` as a SQL string literal for `dialect`.
 pub fn push_quoted(buf: &mut String, v: &str, dialect: Dialect) {
     buf.push('\'');
-    for ch in v.chars() {
-        match ch {
-            '\'' => buf.push_str("''"),
-            '\\' if dialect == Dialect::MySql => buf.push_str("\\\\"),
-            '\0' if dialect == Dialect::MySql => buf.push_str("\\0"),
-            c => buf.push(c),
+    if !v.bytes().any(|b| b == b'\'' || b == b'\\' || b == 0) {
+        // The common case: nothing to escape.
+        buf.push_str(v);
+    } else {
+        for ch in v.chars() {
+            match ch {
+                '\'' => buf.push_str("''"),
+                '\\' if dialect == Dialect::MySql => buf.push_str("\\\\"),
+                '\0' if dialect == Dialect::MySql => buf.push_str("\\0"),
+                c => buf.push(c),
+            }
         }
     }
     buf.push('\'');

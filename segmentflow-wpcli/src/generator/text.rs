@@ -56,11 +56,49 @@ pub fn civil(ts: i64) -> Civil {
 /// Appends `YYYY-MM-DD HH:MM:SS` for a Unix timestamp (UTC) to `out`.
 pub fn push_datetime(out: &mut String, ts: i64) {
     let c = civil(ts);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
+    if !(0..=9999).contains(&c.year) {
+        let _ = write!(
+            out,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            c.year, c.month, c.day, c.hour, c.minute, c.second
+        );
+        return;
+    }
+    let y = c.year as u32;
+    let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+    let (y1, y2, mo, d, h, mi, se) = (
+        two(y / 100),
+        two(y),
+        two(c.month),
+        two(c.day),
+        two(c.hour),
+        two(c.minute),
+        two(c.second),
     );
+    let bytes = [
+        y1[0], y1[1], y2[0], y2[1], b'-', mo[0], mo[1], b'-', d[0], d[1], b' ', h[0], h[1], b':',
+        mi[0], mi[1], b':', se[0], se[1],
+    ];
+    out.push_str(std::str::from_utf8(&bytes).unwrap_or("0000-00-00 00:00:00"));
+}
+
+/// Appends a decimal integer (the hot path of SQL output; `write!` is slower).
+pub fn push_int(out: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut n = v.unsigned_abs();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or("0"));
 }
 
 /// `YYYY-MM-DD HH:MM:SS` for a Unix timestamp (UTC).
@@ -224,8 +262,19 @@ mod tests {
             (1_747_432_247, "2025-05-16 21:50:47"),
             (951_782_400, "2000-02-29 00:00:00"),
             (-1, "1969-12-31 23:59:59"),
+            (253_402_300_799, "9999-12-31 23:59:59"),
+            (-62_135_596_800, "0001-01-01 00:00:00"),
         ] {
             assert_eq!(datetime(ts), want);
+        }
+    }
+
+    #[test]
+    fn integers() {
+        for v in [0i64, 7, -7, 10, 1234567890, i64::MAX, i64::MIN] {
+            let mut s = String::new();
+            push_int(&mut s, v);
+            assert_eq!(s, v.to_string());
         }
     }
 
