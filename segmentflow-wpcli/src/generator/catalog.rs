@@ -376,7 +376,6 @@ impl Catalog {
                 .iter()
                 .find(|t| t.slug == parent && t.taxonomy == taxonomy)
                 .map_or(0, |t| t.id);
-            let _ = parent;
             terms.push(Term {
                 id: first_term_id + i as u64,
                 name,
