@@ -44,6 +44,8 @@ pub mod sandbox;
 
 pub mod sync;
 
+pub mod generator;
+
 use std::ffi::OsString;
 use std::process::ExitCode;
 
