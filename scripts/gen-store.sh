@@ -6,7 +6,7 @@
 # Meant for a fresh (or not yet existing) database: the generated ids start
 # right after a fresh WordPress install's. Creates the database if needed,
 # installs WordPress core into it (Debian's
-# /usr/share/wordpress, via scripts/wp-install.php) when its tables are missing,
+# /usr/share/wordpress, via tests/support/wp-install.php) when its tables are missing,
 # then pipes the generator's SQL into it. The generator's summary (rows per
 # table, orders per status, guests, refunds) goes to stderr. Extra flags are
 # passed to the generator (see `cargo run --example gen_store -- --help`).
@@ -37,7 +37,7 @@ profile=${CARGO_PROFILE:-release}
 
 "${mysql[@]}" -e "CREATE DATABASE IF NOT EXISTS \`$db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
 if [[ -z "$("${mysql[@]}" -N "$db" -e "SHOW TABLES LIKE '${prefix//_/\\_}options'")" ]]; then
-  SF_DB_NAME=$db SF_TABLE_PREFIX=$prefix SF_SITE_URL=$site_url php "$here/scripts/wp-install.php"
+  SF_TEST_DB_NAME=$db SF_TEST_TABLE_PREFIX=$prefix SF_TEST_SITE_URL=$site_url php "$here/tests/support/wp-install.php"
 fi
 
 cargo_flags=(--quiet --example gen_store -p segmentflow-wpcli)

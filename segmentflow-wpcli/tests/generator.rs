@@ -142,8 +142,8 @@ impl MariaDb {
             db.name
         ));
         let out = Command::new("php")
-            .arg(repo_root().join("scripts/wp-install.php"))
-            .env("SF_DB_NAME", &db.name)
+            .arg(repo_root().join("tests/support/wp-install.php"))
+            .env("SF_TEST_DB_NAME", &db.name)
             .output()
             .expect("php runs");
         assert!(
