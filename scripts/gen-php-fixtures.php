@@ -233,4 +233,78 @@ foreach ($raw as $name => $ser) {
     if ($value === false) { fwrite(STDERR, "raw case $name does not unserialize\n"); exit(1); }
     $write($name, $ser, $value);
 }
+// ---- WordPress oracle -----------------------------------------------------------
+//
+// With WordPress core installed (Debian's `wordpress` package, or WP_CORE=path),
+// record what WordPress's own is_serialized(), maybe_unserialize() and
+// maybe_serialize() + wpdb's %s conversion give, so php/wordpress.rs is
+// tested against WordPress itself.
+
+$wpCore = getenv('WP_CORE') ?: '/usr/share/wordpress';
+if (is_file("$wpCore/wp-includes/functions.php")) {
+    define('ABSPATH', rtrim($wpCore, '/') . '/');
+    define('WPINC', 'wp-includes');
+    require ABSPATH . WPINC . '/functions.php';
+    require ABSPATH . WPINC . '/version.php';
+
+    $inputs = [
+        '', 'N;', ' N; ', "N;\n", 'N', 'b:1;', 'b:0;', 'b:1; ', 'b:1;x', 'b:2;', 'i:5;', 'i:-5;', 'i:+5;', 'i:5;x', 'i:5',
+        'i:;', 'd:1.5;', 'd:1.5E+25;', 'd:-0;', 'd:INF;', 'd:NAN;', 'd:1e5;', 's:1:"a";', 's:1:"a"', 's:1:a;', 's:3:"abc";',
+        's:2:"abc";', ' s:1:"a"; ', "\t\ns:1:\"a\";\r\n\0\x0B", 's:0:"";', 's::"";', 's:1:"";}', 'a:0:{}', 'a:0:{', 'a:1:{i:0;i:1;}',
+        'a:1:{i:0;i:1;}}', 'a::{}', 'a:x:{}', 'O:8:"stdClass":0:{}', 'O:1:"', 'E:11:"Suit:Hearts";', 'E:1:', 'C:3:"Foo":0:{}',
+        'r:1;', 'R:1;', 'S:1:"a";', 'x:1;', 'abc', 'a;b}', ';abc}', 'ab;c', 'abc;', 'a:b;', 'i:1}', 'a:}', 'a:1:}',
+        'b:1}', 'i:12345678901234567890;', 'a:1:{s:1:"a";s:1:"b"', 's:10:"short";', 'a:1:{i:0;R:2;}', 'hello world', '1',
+        '{"json":true}', 'a:1:{i:0;s:1:"x";} trailing', "s:5:\"caf\xc3\xa9\";",
+    ];
+    foreach (glob("$dir/*.ser") as $f) { $inputs[] = file_get_contents($f); }
+    mt_srand(20240501);
+    $alphabet = 'sabOEidN:;}{"0123456789 .-E+';
+    for ($i = 0; $i < 400; $i++) {
+        $len = mt_rand(0, 9);
+        $str = '';
+        for ($j = 0; $j < $len; $j++) { $str .= $alphabet[mt_rand(0, strlen($alphabet) - 1)]; }
+        $inputs[] = $str;
+    }
+    $isSerialized = [];
+    $maybeUnserialize = [];
+    foreach (array_values(array_unique($inputs)) as $in) {
+        $isSerialized[] = ['hex' => bin2hex($in), 'strict' => is_serialized($in), 'loose' => is_serialized($in, false)];
+        $out = maybe_unserialize($in);
+        if (!is_serialized($in)) {
+            $result = 'plain';
+        } elseif ($out === false && trim($in) !== 'b:0;') {
+            $result = 'broken';
+        } else {
+            $result = ['serialized_hex' => bin2hex(serialize($out))];
+        }
+        $maybeUnserialize[] = ['hex' => bin2hex($in), 'result' => $result];
+    }
+
+    $values = [
+        true, false, null, 0, -5, PHP_INT_MAX, PHP_INT_MIN, 0.1 + 0.2, 1.5, 100.0, -0.0, 1 / 3, 2 / 3, 1e13, 1e14, 1e15,
+        123456789012345.0, 99999999999999.99, 0.0001, 1e-5, 0.00012345678901234567, 1.5e300, -2.5e-10, INF, -INF, NAN,
+        PHP_FLOAT_MAX, PHP_FLOAT_EPSILON, 19.99, 1e22, 5e-324,
+        '', 'abc', '1', 'a:0:{}', ' a:0:{} ', 'i:5;', 'b:1;', 'N;', 's:1:"x";', 'd:INF;', 'x:1;', 'a;b', 'abc;def', 'E:3:"A:B";',
+        [], ['a' => 1], [1, 2.5, 'x'], (object) ['k' => 'v'], Suit::Hearts, new Legacy(),
+    ];
+    $options = [];
+    foreach ($values as $v) {
+        $stored = maybe_serialize($v);
+        // wpdb writes a scalar through its %s placeholder (NULL stays SQL NULL).
+        $options[] = ['value_hex' => bin2hex(serialize($v)), 'stored_hex' => $stored === null ? null : bin2hex(sprintf('%s', $stored))];
+    }
+    if (!is_dir("$dir/wordpress")) { mkdir("$dir/wordpress"); }
+    file_put_contents("$dir/wordpress/oracle.json", json_encode([
+        'generated_by' => 'scripts/gen-php-fixtures.php',
+        'php' => PHP_VERSION,
+        'wordpress' => $wp_version,
+        'is_serialized' => $isSerialized,
+        'maybe_unserialize' => $maybeUnserialize,
+        'option_value' => $options,
+    ], JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR) . "\n");
+    fwrite(STDERR, sprintf("wrote the WordPress %s oracle (%d inputs, %d option values)\n", $wp_version, count($isSerialized), count($options)));
+} else {
+    fwrite(STDERR, "WordPress core not found at $wpCore: WordPress oracle not regenerated\n");
+}
+
 fwrite(STDERR, sprintf("wrote %d cases to %s (PHP %s)\n", count($cases) + count($raw), $dir, PHP_VERSION));
