@@ -261,7 +261,8 @@ if (is_file("$wpCore/wp-includes/functions.php")) {
     $alphabet = 'sabOEidN:;}{"0123456789 .-E+';
     for ($i = 0; $i < 400; $i++) {
         $len = mt_rand(0, 9);
-        $str = '';
+        // Half start like a serialized token, so the later rules get exercised.
+        $str = $i % 2 ? ['s:', 'a:', 'i:', 'b:', 'd:', 'O:', 'E:', 'N;', 'C:'][mt_rand(0, 8)] : '';
         for ($j = 0; $j < $len; $j++) { $str .= $alphabet[mt_rand(0, strlen($alphabet) - 1)]; }
         $inputs[] = $str;
     }
