@@ -363,7 +363,9 @@ impl<'a> Parser<'a> {
             .ok()
             .and_then(|s| s.parse().ok())
             .expect("validated float text parses");
-        if format_float(value, ExponentChar::Upper).as_bytes() == text {
+        if is_short_canonical_float(text)
+            || format_float(value, ExponentChar::Upper).as_bytes() == text
+        {
             Ok(Float::new(value))
         } else {
             Ok(Float::with_text(value, text))
@@ -663,6 +665,42 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// A fast, allocation-free test that `text` is exactly what PHP 8 prints for
+/// the float it denotes, for the common case: plain notation
+/// (`-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?`) with at most 15 significant digits,
+/// an integer part of at most 17 digits and at most 3 zeros after `0.`.
+/// With ≤ 15 significant digits (`DBL_DIG`) the text is the unique shortest
+/// decimal of its double, so the shortest-round-trip printer gives the same
+/// digits, and the digit counts keep it in PHP's plain-notation range.
+/// `false` means "unknown": the caller formats and compares.
+fn is_short_canonical_float(text: &[u8]) -> bool {
+    let digits = text.strip_prefix(b"-").unwrap_or(text);
+    let (int, frac) = match digits.iter().position(|&b| b == b'.') {
+        Some(dot) => (&digits[..dot], Some(&digits[dot + 1..])),
+        None => (digits, None),
+    };
+    if int.is_empty() || int.len() > 17 || !int.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    if int.len() > 1 && int[0] == b'0' {
+        return false;
+    }
+    let Some(frac) = frac else {
+        // An integer: its significant digits end at the last non-zero.
+        let significant = int.iter().rposition(|&b| b != b'0').map_or(0, |p| p + 1);
+        return significant <= 15;
+    };
+    if frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) || frac.last() == Some(&b'0') {
+        return false;
+    }
+    if int == b"0" {
+        let zeros = frac.iter().take_while(|&&b| b == b'0').count();
+        zeros <= 3 && frac.len() - zeros <= 15
+    } else {
+        int.len() + frac.len() <= 15
+    }
+}
+
 /// The type bytes that start a value with a `:` after them (`N;` aside).
 fn is_value_type(b: u8) -> bool {
     matches!(
@@ -819,6 +857,63 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn short_canonical_float_fast_path_agrees_with_php_formatting() {
+        // Every text the fast path accepts must be PHP's own text for its
+        // value; the check runs over PHP-printed values and near misses.
+        let mut texts: Vec<String> = Vec::new();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = f64::from_bits(x);
+            if v.is_finite() {
+                texts.push(format_float(v, ExponentChar::Upper));
+            }
+            let short = (x % 100_000_000) as f64 / 10f64.powi((x % 13) as i32);
+            texts.push(format_float(short, ExponentChar::Upper));
+            texts.push(format!("{short}0"));
+            texts.push(format!("{short:.3}"));
+        }
+        for t in [
+            "0",
+            "-0",
+            "0.0001",
+            "0.00001",
+            "100",
+            "1.5",
+            "0.1",
+            "19.99",
+            "123456789012345",
+            "1234567890123456",
+            "100000000000000000",
+            "99999999999999999",
+            "0.0",
+            "00",
+            "01.5",
+            "1.",
+            ".5",
+            "+1",
+            "1e5",
+        ] {
+            texts.push(t.to_owned());
+        }
+        let mut accepted = 0;
+        for t in &texts {
+            if is_short_canonical_float(t.as_bytes()) {
+                accepted += 1;
+                let v: f64 = t.parse().unwrap();
+                assert_eq!(
+                    format_float(v, ExponentChar::Upper),
+                    *t,
+                    "fast path accepted {t}"
+                );
+            }
+        }
+        assert!(accepted > 10_000, "fast path accepted only {accepted}");
     }
 
     #[test]
