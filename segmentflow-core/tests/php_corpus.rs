@@ -165,3 +165,84 @@ fn every_strict_prefix_of_every_case_is_an_error() {
         }
     }
 }
+
+mod generated_values {
+    use std::borrow::Cow;
+
+    use proptest::prelude::*;
+    use segmentflow_core::php::{self, Custom, EnumCase, Float, Key, Object, Value};
+
+    fn class_name() -> impl Strategy<Value = Vec<u8>> {
+        "[A-Za-z_][A-Za-z0-9_]{0,12}(\\\\[A-Za-z_][A-Za-z0-9_]{0,8})?".prop_map(String::into_bytes)
+    }
+
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(any::<u8>(), 0..24)
+    }
+
+    fn key() -> impl Strategy<Value = Key<'static>> {
+        prop_oneof![
+            any::<i64>().prop_map(Key::Int),
+            bytes().prop_map(|b| Key::Str(Cow::Owned(b))),
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = Value<'static>> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::Int),
+            any::<f64>().prop_map(|f| Value::Float(Float::new(f))),
+            prop::sample::select(vec![
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                -0.0,
+                1e25,
+                1e-5,
+                0.1
+            ])
+            .prop_map(|f| Value::Float(Float::new(f))),
+            bytes().prop_map(|b| Value::Str(Cow::Owned(b))),
+            (class_name(), bytes()).prop_map(|(class, payload)| Value::Custom(Custom {
+                class: Cow::Owned(class),
+                payload: Cow::Owned(payload),
+            })),
+            (class_name(), "[A-Za-z_][A-Za-z0-9_]{0,10}").prop_map(|(class, case)| Value::Enum(
+                EnumCase {
+                    class: Cow::Owned(class),
+                    case: Cow::Owned(case.into_bytes()),
+                }
+            )),
+        ]
+    }
+
+    /// Any value without `r:`/`R:` (whose slots would need a valid target).
+    fn value() -> impl Strategy<Value = Value<'static>> {
+        leaf().prop_recursive(5, 96, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec((key(), inner.clone()), 0..8).prop_map(Value::Array),
+                (class_name(), prop::collection::vec((key(), inner), 0..6)).prop_map(
+                    |(class, properties)| Value::Object(Object {
+                        class: Cow::Owned(class),
+                        properties,
+                    })
+                ),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn encode_decode_encode_round_trips(v in value()) {
+            let bytes = php::encode(&v);
+            let decoded = php::decode(&bytes).map_err(|e| {
+                TestCaseError::fail(format!("{e} in {}", String::from_utf8_lossy(&bytes)))
+            })?;
+            prop_assert_eq!(&decoded, &v);
+            prop_assert_eq!(php::encode(&decoded), bytes);
+        }
+    }
+}

@@ -207,3 +207,70 @@ fn decode_prefix_accepts_what_follows_like_php() {
     // ...but not a malformed value.
     assert_eq!(php::decode_prefix(b"i:1x").unwrap_err().offset, 3);
 }
+
+mod arbitrary_bytes {
+    use proptest::prelude::*;
+    use segmentflow_core::php::{self, wordpress};
+
+    /// Bytes drawn mostly from the grammar's alphabet, so the decoder gets
+    /// past the first byte often.
+    fn grammar_soup() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop::sample::select(vec![
+            &b"a:"[..],
+            b"s:",
+            b"i:",
+            b"d:",
+            b"b:",
+            b"O:",
+            b"C:",
+            b"E:",
+            b"r:",
+            b"R:",
+            b"S:",
+            b"N;",
+            b"1",
+            b"0",
+            b"9",
+            b"-",
+            b"+",
+            b".",
+            b"E",
+            b":",
+            b";",
+            b"{",
+            b"}",
+            b"\"",
+            b"\\",
+            b"x",
+            b"stdClass",
+            b"INF",
+            b"NAN",
+            b"\xff",
+        ]);
+        prop::collection::vec(pieces, 0..64).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn random_bytes_never_panic(data in prop::collection::vec(any::<u8>(), 0..256)) {
+            let _ = php::decode(&data);
+            let _ = php::decode_prefix(&data);
+            let _ = wordpress::maybe_unserialize(&data);
+        }
+
+        #[test]
+        fn grammar_soup_never_panics_and_errors_point_inside(data in grammar_soup()) {
+            match php::decode_prefix(&data) {
+                Ok((v, used)) => {
+                    prop_assert!(used <= data.len());
+                    let bytes = php::encode(&v);
+                    let again = php::decode(&bytes).expect("encoder output decodes");
+                    prop_assert_eq!(again, v);
+                }
+                Err(e) => prop_assert!(e.offset <= data.len()),
+            }
+        }
+    }
+}
