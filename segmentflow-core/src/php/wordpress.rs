@@ -253,7 +253,7 @@ pub fn php_string_from_float(value: f64) -> String {
     let digits = if digits.is_empty() { "0" } else { digits };
     // zend_gcvt's `decpt`: the value is 0.<digits> × 10^decpt.
     let decpt = exponent + 1;
-    if decpt < -3 || decpt > PRECISION {
+    if !(-3..=PRECISION).contains(&decpt) {
         let (first, rest) = digits.split_at(1);
         out.push_str(first);
         out.push('.');
