@@ -24,13 +24,21 @@
 //! key `"$bytes_b64:<base64>"` in the lossless mode. Resolving references
 //! and decoding nested strings can multiply the output (a reference to a big
 //! array repeated many times): [`JsonOptions::max_nodes`] bounds the number
-//! of JSON values produced, and the output nesting is bounded by 4096 levels.
+//! of JSON values produced, and the output nesting is bounded by
+//! [`MAX_JSON_DEPTH`] levels (the conversion recurses once per level; real
+//! WordPress data is a handful of levels deep, and serde_json itself reads
+//! at most 128 by default).
 
 use base64::Engine as _;
 use serde_json::{Map, Number, Value as Json};
 
-use super::decode::{DEFAULT_MAX_DEPTH, DecodeOptions};
-use super::value::{Key, PropertyName, Value};
+use super::decode::DecodeOptions;
+
+/// The deepest JSON [`to_json`] produces; deeper values give
+/// [`JsonError::TooLarge`]. Tested on a 2 MiB thread stack in a debug build,
+/// where about 600 levels fit: 256 leaves room for the caller's frames.
+pub const MAX_JSON_DEPTH: usize = 256;
+use super::value::{Key, Object, PropertyName, Value};
 use super::wordpress::is_serialized;
 
 /// What to do with a string (or key) that is not valid UTF-8.
@@ -121,7 +129,7 @@ pub enum JsonError {
         slot: u64,
     },
     /// More than [`JsonOptions::max_nodes`] values, or nesting deeper than
-    /// 4096 levels.
+    /// [`MAX_JSON_DEPTH`] levels.
     #[error("JSON output at {path} exceeds the limit of {limit} {what}")]
     TooLarge {
         /// Where.
@@ -265,140 +273,207 @@ impl<'a> Converter<'_, '_, 'a, '_> {
     ) -> Result<Json, JsonError> {
         self.budget.nodes += 1;
         if self.budget.nodes > self.budget.max {
-            return Err(JsonError::TooLarge {
-                path: render(path),
-                limit: self.budget.max,
-                what: "values",
-            });
+            return Err(too_large(path, self.budget.max, "values"));
         }
-        if depth > DEFAULT_MAX_DEPTH {
-            return Err(JsonError::TooLarge {
-                path: render(path),
-                limit: DEFAULT_MAX_DEPTH,
-                what: "levels",
-            });
+        if depth > MAX_JSON_DEPTH {
+            return Err(too_large(path, MAX_JSON_DEPTH, "levels"));
         }
-        Ok(match value {
-            Value::Null => Json::Null,
-            Value::Bool(b) => Json::Bool(*b),
-            Value::Int(i) => Json::Number((*i).into()),
-            Value::Float(f) => match Number::from_f64(f.value()) {
-                Some(n) => Json::Number(n),
-                None => match self.options.non_finite {
-                    NonFinite::Null => Json::Null,
-                    NonFinite::Error => {
-                        return Err(JsonError::NonFiniteFloat { path: render(path) });
-                    }
-                },
-            },
-            Value::Str(s) => {
-                if self.options.decode_nested && is_serialized(s, true) {
-                    let nested = DecodeOptions::new()
-                        .max_depth(DEFAULT_MAX_DEPTH.saturating_sub(depth))
-                        .decode(s);
-                    if let Ok(inner) = nested {
-                        return convert_root(&inner, self.options, self.budget, path, depth + 1);
-                    }
-                }
-                self.string(s, path)?
-            }
-            Value::Array(items) => {
-                let is_list = items
-                    .iter()
-                    .enumerate()
-                    .all(|(i, (k, _))| *k == Key::Int(i as i64));
-                self.open.push(value as *const _);
-                let out = if is_list {
-                    let mut list = Vec::with_capacity(items.len());
-                    for (i, (_, v)) in items.iter().enumerate() {
-                        path.push(Seg::Index(i));
-                        list.push(self.convert(v, path, depth + 1)?);
-                        path.pop();
-                    }
-                    Json::Array(list)
-                } else {
-                    let mut map = Map::new();
-                    for (k, v) in items {
-                        let name = self.key(k, path)?;
-                        path.push(Seg::Name(name.clone()));
-                        let v = self.convert(v, path, depth + 1)?;
-                        path.pop();
-                        map.insert(name, v);
-                    }
-                    Json::Object(map)
-                };
-                self.open.pop();
-                out
-            }
-            Value::Object(o) => {
-                let mut map = Map::new();
-                map.insert("__class".to_owned(), self.string(&o.class, path)?);
-                self.open.push(value as *const _);
-                for (k, v) in &o.properties {
-                    let name = match k {
-                        Key::Int(i) => i.to_string(),
-                        Key::Str(raw) => match PropertyName::parse(raw) {
-                            PropertyName::Public(n) | PropertyName::Protected(n) => {
-                                self.key_text(n, path)?
-                            }
-                            PropertyName::Private { class, name } if class == &o.class[..] => {
-                                self.key_text(name, path)?
-                            }
-                            PropertyName::Private { class, name } => {
-                                let mut full = class.to_vec();
-                                full.extend_from_slice(b"::");
-                                full.extend_from_slice(name);
-                                self.key_text(&full, path)?
-                            }
-                        },
-                    };
-                    path.push(Seg::Name(name.clone()));
-                    let v = self.convert(v, path, depth + 1)?;
-                    path.pop();
-                    map.insert(name, v);
-                }
-                self.open.pop();
-                Json::Object(map)
-            }
-            Value::Custom(c) => {
-                let mut map = Map::new();
-                map.insert("__class".to_owned(), self.string(&c.class, path)?);
-                map.insert("__serialized".to_owned(), self.string(&c.payload, path)?);
-                Json::Object(map)
-            }
-            Value::Enum(e) => {
-                let mut map = Map::new();
-                map.insert("__class".to_owned(), self.string(&e.class, path)?);
-                map.insert("__case".to_owned(), self.string(&e.case, path)?);
-                Json::Object(map)
-            }
+        // Containers go to separate functions so this frame, which every
+        // level of nesting repeats, stays small.
+        match value {
+            Value::Null => Ok(Json::Null),
+            Value::Bool(b) => Ok(Json::Bool(*b)),
+            Value::Int(i) => Ok(Json::Number((*i).into())),
+            Value::Float(f) => self.float(f.value(), path),
+            Value::Str(s) => self.str_value(s, path, depth),
+            Value::Array(items) => self.array(value, items, path, depth),
+            Value::Object(o) => self.object(value, o, path, depth),
+            Value::Custom(c) => self.tagged(&c.class, "__serialized", &c.payload, path),
+            Value::Enum(e) => self.tagged(&e.class, "__case", &e.case, path),
             Value::ObjectRef(slot) | Value::Reference(slot) => {
-                let mark = || {
-                    let mut map = Map::new();
-                    map.insert("$ref".to_owned(), Json::Number((*slot).into()));
-                    Json::Object(map)
-                };
-                if self.options.references == References::Mark {
-                    return Ok(mark());
-                }
-                let target = usize::try_from(*slot)
-                    .ok()
-                    .and_then(|s| s.checked_sub(1))
-                    .and_then(|i| self.slots.get(i).copied());
-                let Some(target) = target else {
-                    return Err(JsonError::DanglingReference {
-                        path: render(path),
-                        slot: *slot,
-                    });
-                };
-                let target_ptr = target as *const Value<'a>;
-                if self.open.contains(&target_ptr) || std::ptr::eq(target, value) {
-                    mark()
-                } else {
-                    self.convert(target, path, depth + 1)?
-                }
+                self.reference(value, *slot, path, depth)
             }
-        })
+        }
+    }
+
+    fn float(&self, value: f64, path: &[Seg]) -> Result<Json, JsonError> {
+        match Number::from_f64(value) {
+            Some(n) => Ok(Json::Number(n)),
+            None => match self.options.non_finite {
+                NonFinite::Null => Ok(Json::Null),
+                NonFinite::Error => Err(JsonError::NonFiniteFloat { path: render(path) }),
+            },
+        }
+    }
+
+    #[inline(never)]
+    fn str_value(
+        &mut self,
+        s: &[u8],
+        path: &mut Vec<Seg>,
+        depth: usize,
+    ) -> Result<Json, JsonError> {
+        if self.options.decode_nested && is_serialized(s, true) {
+            let nested = DecodeOptions::new()
+                .max_depth(MAX_JSON_DEPTH.saturating_sub(depth))
+                .decode(s);
+            if let Ok(inner) = nested {
+                return convert_root(&inner, self.options, self.budget, path, depth + 1);
+            }
+        }
+        self.string(s, path)
+    }
+
+    #[inline(never)]
+    fn array(
+        &mut self,
+        value: &Value<'a>,
+        items: &[(Key<'a>, Value<'a>)],
+        path: &mut Vec<Seg>,
+        depth: usize,
+    ) -> Result<Json, JsonError> {
+        let is_list = items
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| *k == Key::Int(i as i64));
+        self.open.push(value as *const _);
+        let out = if is_list {
+            let mut list = Vec::with_capacity(items.len());
+            for (i, (_, v)) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                list.push(self.convert(v, path, depth + 1)?);
+                path.pop();
+            }
+            Json::Array(list)
+        } else {
+            let mut map = Map::new();
+            for (k, v) in items {
+                let name = self.key(k, path)?;
+                self.member(&mut map, name, v, path, depth)?;
+            }
+            Json::Object(map)
+        };
+        self.open.pop();
+        Ok(out)
+    }
+
+    /// Converts `v` and inserts it into `map` as `name`.
+    fn member(
+        &mut self,
+        map: &mut Map<String, Json>,
+        name: String,
+        v: &Value<'a>,
+        path: &mut Vec<Seg>,
+        depth: usize,
+    ) -> Result<(), JsonError> {
+        path.push(Seg::Name(name));
+        let v = self.convert(v, path, depth + 1)?;
+        if let Some(Seg::Name(name)) = path.pop() {
+            map.insert(name, v);
+        }
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn object(
+        &mut self,
+        value: &Value<'a>,
+        o: &Object<'a>,
+        path: &mut Vec<Seg>,
+        depth: usize,
+    ) -> Result<Json, JsonError> {
+        let mut map = Map::new();
+        map.insert("__class".to_owned(), self.string(&o.class, path)?);
+        self.open.push(value as *const _);
+        for (k, v) in &o.properties {
+            let name = self.property_name(k, &o.class, path)?;
+            self.member(&mut map, name, v, path, depth)?;
+        }
+        self.open.pop();
+        Ok(Json::Object(map))
+    }
+
+    fn property_name(
+        &self,
+        key: &Key<'_>,
+        class: &[u8],
+        path: &[Seg],
+    ) -> Result<String, JsonError> {
+        let Key::Str(raw) = key else {
+            return self.key(key, path);
+        };
+        match PropertyName::parse(raw) {
+            PropertyName::Public(n) | PropertyName::Protected(n) => self.key_text(n, path),
+            PropertyName::Private {
+                class: declared,
+                name,
+            } if declared == class => self.key_text(name, path),
+            PropertyName::Private {
+                class: declared,
+                name,
+            } => {
+                let mut full = declared.to_vec();
+                full.extend_from_slice(b"::");
+                full.extend_from_slice(name);
+                self.key_text(&full, path)
+            }
+        }
+    }
+
+    /// `{"__class": <class>, <member>: <bytes>}` for `C:` and `E:`.
+    fn tagged(
+        &self,
+        class: &[u8],
+        member: &str,
+        bytes: &[u8],
+        path: &[Seg],
+    ) -> Result<Json, JsonError> {
+        let mut map = Map::new();
+        map.insert("__class".to_owned(), self.string(class, path)?);
+        map.insert(member.to_owned(), self.string(bytes, path)?);
+        Ok(Json::Object(map))
+    }
+
+    #[inline(never)]
+    fn reference(
+        &mut self,
+        value: &Value<'a>,
+        slot: u64,
+        path: &mut Vec<Seg>,
+        depth: usize,
+    ) -> Result<Json, JsonError> {
+        let mark = || {
+            let mut map = Map::new();
+            map.insert("$ref".to_owned(), Json::Number(slot.into()));
+            Json::Object(map)
+        };
+        if self.options.references == References::Mark {
+            return Ok(mark());
+        }
+        let target = usize::try_from(slot)
+            .ok()
+            .and_then(|s| s.checked_sub(1))
+            .and_then(|i| self.slots.get(i).copied());
+        let Some(target) = target else {
+            return Err(JsonError::DanglingReference {
+                path: render(path),
+                slot,
+            });
+        };
+        let target_ptr = target as *const Value<'a>;
+        if self.open.contains(&target_ptr) || std::ptr::eq(target, value) {
+            Ok(mark())
+        } else {
+            self.convert(target, path, depth + 1)
+        }
+    }
+}
+
+fn too_large(path: &[Seg], limit: usize, what: &'static str) -> JsonError {
+    JsonError::TooLarge {
+        path: render(path),
+        limit,
+        what,
     }
 }
 
@@ -546,5 +621,48 @@ mod tests {
         );
         // A string that only looks serialized stays a string.
         assert_eq!(conv(b"s:4:\"i:5}\";", nested).unwrap(), json!("i:5}"));
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+    use crate::php::decode;
+
+    fn nested(depth: usize) -> String {
+        let mut ser = "a:1:{i:0;".repeat(depth);
+        ser.push_str("i:1;");
+        ser.push_str(&"}".repeat(depth));
+        ser
+    }
+
+    #[test]
+    fn max_depth_converts_on_a_2_mib_stack_and_deeper_is_an_error() {
+        let handle = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let ser = nested(MAX_JSON_DEPTH);
+                let v = decode(ser.as_bytes()).unwrap();
+                let json = to_json(&v, &JsonOptions::default()).unwrap();
+                let mut levels = 0;
+                let mut at = &json;
+                while let Some(inner) = at.get(0) {
+                    levels += 1;
+                    at = inner;
+                }
+                assert_eq!(levels, MAX_JSON_DEPTH);
+                let ser = nested(4096);
+                let v = decode(ser.as_bytes()).unwrap();
+                assert!(matches!(
+                    to_json(&v, &JsonOptions::default()),
+                    Err(JsonError::TooLarge {
+                        what: "levels",
+                        limit: MAX_JSON_DEPTH,
+                        ..
+                    })
+                ));
+            })
+            .unwrap();
+        handle.join().unwrap();
     }
 }
