@@ -33,13 +33,13 @@ use base64::Engine as _;
 use serde_json::{Map, Number, Value as Json};
 
 use super::decode::DecodeOptions;
+use super::value::{Key, Object, PropertyName, Value};
+use super::wordpress::is_serialized;
 
 /// The deepest JSON [`to_json`] produces; deeper values give
 /// [`JsonError::TooLarge`]. Tested on a 2 MiB thread stack in a debug build,
 /// where about 600 levels fit: 256 leaves room for the caller's frames.
 pub const MAX_JSON_DEPTH: usize = 256;
-use super::value::{Key, Object, PropertyName, Value};
-use super::wordpress::is_serialized;
 
 /// What to do with a string (or key) that is not valid UTF-8.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
