@@ -33,5 +33,25 @@ PHP_DECODE_REPORT="$tmp/mimalloc.md" cargo bench -p segmentflow-core --bench php
     echo "## mimalloc as the global allocator (bench only, \`--features bench-mimalloc\`)"
     echo
     cat "$tmp/mimalloc.md"
+    cat <<'NOTES'
+
+## Reading these numbers
+
+* The machine is shared (2 cores, other builds running), so wall-clock
+  times swing by 2×; the on-CPU times (`/proc/thread-self/schedstat`) are
+  the steadier comparison.
+* "warm" PHP is the best of three `unserialize()` calls in one PHP process,
+  when PHP's allocator already holds the memory: PHP's best case. The first
+  call in a fresh process (what a one-shot CLI run pays) is much slower.
+* Where Rust's time goes (perf): about two thirds of `php::decode` is the
+  first write of each `(Key, Value)` element into its array's vector — cache
+  misses on 80-byte elements, ~174 MB for this input — not tokenizing and not
+  page faults (their count does not grow with the number of runs). The
+  element size is fixed by `Value`'s shape (`Cow` strings, `Vec` pairs);
+  PHP's hash buckets are 32 bytes. A flat node layout (a scan API that does
+  not build `Value`s) would be the way past this; see the report of the
+  branch that added this benchmark.
+* mimalloc did not change the on-CPU time materially on this input.
+NOTES
 } > bench/results/php-decode.md
 cat bench/results/php-decode.md
