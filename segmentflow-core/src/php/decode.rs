@@ -212,7 +212,7 @@ impl<'a> Parser<'a> {
                 }
                 self.expect(b'}', Expected::CloseBrace)?;
                 let frame = stack.pop().expect("the stack has a top frame");
-                let items: Vec<_> = elements.drain(frame.start..).collect();
+                let items = elements.split_off(frame.start);
                 value = frame.into_value(items);
             }
         }
