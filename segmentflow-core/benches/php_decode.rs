@@ -19,10 +19,6 @@ use std::time::{Duration, Instant};
 
 use segmentflow_core::php;
 
-#[cfg(feature = "bench-mimalloc")]
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -171,11 +167,7 @@ fn main() {
 
     let (d_best, d_med) = best_and_median(decode_times);
     let (e_best, e_med) = best_and_median(encode_times);
-    let allocator = if cfg!(feature = "bench-mimalloc") {
-        "mimalloc"
-    } else {
-        "system"
-    };
+    let allocator = "system";
     let mut table = String::new();
     table.push_str(&format!(
         "input: {} ({:.1} MB, {} values), best of {runs} runs, allocator: {allocator}\n\n",
