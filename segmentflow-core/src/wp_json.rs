@@ -121,10 +121,7 @@ mod tests {
             (json!(-3), "-3"),
             (json!([]), "[]"),
             (json!({}), "{}"),
-            (
-                json!({"b": 1, "a": [null, false]}),
-                r#"{"b":1,"a":[null,false]}"#,
-            ),
+            (json!({"b": 1, "a": [null, false]}), r#"{"b":1,"a":[null,false]}"#),
         ];
         for (v, want) in cases {
             assert_eq!(encode(&v), want, "value {v}");
