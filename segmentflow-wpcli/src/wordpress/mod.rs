@@ -7,4 +7,5 @@ pub mod db;
 pub mod options;
 pub mod prefix;
 pub mod site;
+pub mod store;
 pub mod wpconfig;
