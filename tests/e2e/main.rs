@@ -3,6 +3,7 @@
 //! One test binary; the harness is in `util.rs`.
 
 mod db;
+mod store;
 mod util;
 
 use util::{SOCKET, TEST_PASSWORD, TestEnv, bin, server};

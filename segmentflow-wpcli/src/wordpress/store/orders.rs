@@ -278,7 +278,7 @@ fn attribute_terms(
     for chunk in slugs.chunks(super::MAX_IN) {
         let sql = format!(
             "SELECT tt.taxonomy, t.term_id, t.name, t.slug FROM {} t JOIN {} tt ON tt.term_id = t.term_id \
-             WHERE tt.taxonomy LIKE 'pa\\_%' ESCAPE '\\' AND t.slug IN ({}) ORDER BY t.term_id",
+             WHERE SUBSTR(tt.taxonomy, 1, 3) = 'pa_' AND t.slug IN ({}) ORDER BY t.term_id",
             tables.terms.quoted(),
             tables.term_taxonomy.quoted(),
             super::placeholders(chunk.len())
