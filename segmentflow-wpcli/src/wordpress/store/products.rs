@@ -107,7 +107,47 @@ pub(crate) fn load_terms(
         });
         Ok(())
     })?;
+    if db.engine() == super::super::db::Engine::Sqlite {
+        // SQLite sorts names by bytes; MySQL's collation folds case and
+        // accents (`éco` before `organic`). Re-sort the way MySQL does.
+        for list in out.values_mut() {
+            list.sort_by_cached_key(|t| (t.taxonomy.clone(), collation_key(&t.term.name)));
+        }
+    }
     Ok(out)
+}
+
+/// An approximation of MySQL's `utf8mb4_unicode_ci` ordering for names:
+/// case folded and Latin diacritics removed.
+pub(crate) fn collation_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let folded = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+            'ç' | 'ć' | 'č' => "c",
+            'ď' | 'đ' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+            'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' => "i",
+            'ñ' | 'ń' | 'ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+            'ý' | 'ÿ' => "y",
+            'ś' | 'š' => "s",
+            'ź' | 'ż' | 'ž' => "z",
+            'ł' => "l",
+            'ř' => "r",
+            'ť' => "t",
+            'ß' => "ss",
+            'æ' => "ae",
+            'œ' => "oe",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(folded);
+    }
+    out
 }
 
 fn terms_in(terms: Option<&Vec<ObjectTerm>>, taxonomy: &str) -> Vec<TermRef> {
@@ -755,6 +795,13 @@ mod tests {
         for (have, want) in cases {
             assert_eq!(sanitize_key_name(have), want, "{have}");
         }
+    }
+
+    #[test]
+    fn names_collate_like_mysql() {
+        let mut names = vec!["organic", "Éco", "apple", "Zebra", "ébène"];
+        names.sort_by_cached_key(|n| collation_key(n));
+        assert_eq!(names, ["apple", "ébène", "Éco", "organic", "Zebra"]);
     }
 
     #[test]
