@@ -20,15 +20,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use mysql::prelude::Queryable;
 use segmentflow_core::rest::{self, ApiVersion};
-use segmentflow_core::store::{
-    CustomerRecord, DbDate, OrderRecord, ProductRecord,
-};
+use segmentflow_core::store::{CustomerRecord, DbDate, OrderRecord, ProductRecord};
 use segmentflow_core::wpconfig::TablePrefix;
 use segmentflow_wpcli::wordpress::db::{ConnectParams, Db};
 use segmentflow_wpcli::wordpress::store::customers::customers;
 use segmentflow_wpcli::wordpress::store::orders::{self, orders};
 use segmentflow_wpcli::wordpress::store::products::products;
-use segmentflow_wpcli::wordpress::store::site::{OrderStorage, SiteFacts, order_storage, read_site};
+use segmentflow_wpcli::wordpress::store::site::{
+    OrderStorage, SiteFacts, order_storage, read_site,
+};
 use segmentflow_wpcli::wordpress::store::users::{guests, users};
 use segmentflow_wpcli::wordpress::store::{Cursor, ReadError, Tables};
 use serde_json::Value;
@@ -40,7 +40,9 @@ fn fixtures() -> PathBuf {
 }
 
 fn support(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/support").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/support")
+        .join(file)
 }
 
 /// The tables the readers use (copied for tests that write).
@@ -71,7 +73,9 @@ pub fn dump_template(dump: &Path, kind: &str) -> String {
     let name = format!("sfwp_cache_{kind}_{:016x}", hasher.finish());
     let server = server();
     let mut conn = server.admin();
-    let locked: Option<i64> = conn.exec_first("SELECT GET_LOCK(?, 600)", (&name,)).unwrap();
+    let locked: Option<i64> = conn
+        .exec_first("SELECT GET_LOCK(?, 600)", (&name,))
+        .unwrap();
     assert_eq!(locked, Some(1), "lock {name}");
     let ready: Option<String> = conn
         .exec_first(
@@ -87,9 +91,11 @@ pub fn dump_template(dump: &Path, kind: &str) -> String {
             )
             .unwrap();
         for db in old {
-            conn.query_drop(format!("DROP DATABASE IF EXISTS `{db}`")).unwrap();
+            conn.query_drop(format!("DROP DATABASE IF EXISTS `{db}`"))
+                .unwrap();
         }
-        conn.query_drop(format!("CREATE DATABASE `{name}`")).unwrap();
+        conn.query_drop(format!("CREATE DATABASE `{name}`"))
+            .unwrap();
         let socket = server
             .socket
             .as_ref()
@@ -453,7 +459,10 @@ fn every_order_customer_and_product_reads_and_maps() {
     let refunds: usize = orders.iter().map(|o| o.refunds.len()).sum();
     assert_eq!(
         refunds,
-        count(name, "SELECT COUNT(*) FROM wp_wc_orders WHERE type = 'shop_order_refund'")
+        count(
+            name,
+            "SELECT COUNT(*) FROM wp_wc_orders WHERE type = 'shop_order_refund'"
+        )
     );
     for o in &orders {
         for v in [ApiVersion::V2, ApiVersion::V3] {
@@ -526,7 +535,10 @@ fn keyset_pages_resume_and_follow_updates() {
         .iter()
         .map(orders::checkpoint)
         .collect();
-    assert!(keys.windows(2).all(|w| w[0] < w[1]), "keys strictly increase");
+    assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "keys strictly increase"
+    );
 
     // Resume after the 123rd order.
     let resumed: Vec<u64> = all(orders(
@@ -544,9 +556,24 @@ fn keyset_pages_resume_and_follow_updates() {
 
     // `since` bounds by modification time.
     let since = keys[200].modified.clone();
-    let recent = all(orders(&mut db, &t, OrderStorage::Hpos, None, Some(since.clone()), 50));
-    assert!(recent.iter().all(|o| o.date_modified_gmt.as_deref() >= Some(since.as_str())));
-    assert!(recent.len() >= 100 && recent.len() < 300, "{}", recent.len());
+    let recent = all(orders(
+        &mut db,
+        &t,
+        OrderStorage::Hpos,
+        None,
+        Some(since.clone()),
+        50,
+    ));
+    assert!(
+        recent
+            .iter()
+            .all(|o| o.date_modified_gmt.as_deref() >= Some(since.as_str()))
+    );
+    assert!(
+        recent.len() >= 100 && recent.len() < 300,
+        "{}",
+        recent.len()
+    );
 
     // An updated order moves to the end.
     let first = big[0];
@@ -655,7 +682,8 @@ fn posts_storage_reads_the_same_records() {
         );
     }
     // The REST JSON of the webhook order is the same bytes.
-    let body = |o: &OrderRecord| rest::webhook_body(&rest::order::to_json(o, &site, ApiVersion::V2));
+    let body =
+        |o: &OrderRecord| rest::webhook_body(&rest::order::to_json(o, &site, ApiVersion::V2));
     let p118 = by_id(&posts, 118, |o| o.id);
     let h118 = by_id(&hpos, 118, |o| o.id);
     let normalized_118 = normalized(p118.clone());
@@ -670,7 +698,13 @@ fn posts_storage_reads_the_same_records() {
     let guests_posts = all(guests(&mut db, &t, OrderStorage::Posts, None, 500));
     let guests_hpos = {
         let mut db = connect(template());
-        all(guests(&mut db, &tables("wp_", 1), OrderStorage::Hpos, None, 500))
+        all(guests(
+            &mut db,
+            &tables("wp_", 1),
+            OrderStorage::Hpos,
+            None,
+            500,
+        ))
     };
     assert_eq!(guests_posts, guests_hpos);
 }
@@ -679,13 +713,16 @@ fn posts_storage_reads_the_same_records() {
 fn multisite_blog_tables_are_read_with_the_global_users() {
     let copy = StoreCopy::new("wp_2_");
     // Blog 2's roles key.
-    copy.sql("UPDATE wp_usermeta SET meta_key = 'wp_2_capabilities' WHERE meta_key = 'wp_capabilities'");
+    copy.sql(
+        "UPDATE wp_usermeta SET meta_key = 'wp_2_capabilities' WHERE meta_key = 'wp_capabilities'",
+    );
     copy.sql("UPDATE wp_2_options SET option_name = 'wp_2_user_roles' WHERE option_name = 'wp_user_roles'");
     let mut db = connect(&copy.db);
     let t = tables("wp_", 2);
     let site = read_site(&mut db, &t, &facts()).unwrap();
     assert!(
-        site.uploads_base_url.ends_with("/wp-content/uploads/sites/2"),
+        site.uploads_base_url
+            .ends_with("/wp-content/uploads/sites/2"),
         "{}",
         site.uploads_base_url
     );
@@ -767,7 +804,16 @@ fn copy_reader_tables_to_sqlite(db: &str, file: &Path) {
             .unwrap();
         let defs: Vec<String> = columns
             .iter()
-            .map(|(n, ty)| format!("`{n}` {}", if ty.contains("int") { "INTEGER" } else { "TEXT" }))
+            .map(|(n, ty)| {
+                format!(
+                    "`{n}` {}",
+                    if ty.contains("int") {
+                        "INTEGER"
+                    } else {
+                        "TEXT"
+                    }
+                )
+            })
             .collect();
         sqlite
             .execute_batch(&format!("CREATE TABLE `{table}` ({});", defs.join(", ")))

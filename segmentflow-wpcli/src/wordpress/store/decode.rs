@@ -265,7 +265,11 @@ mod tests {
         ];
         for (values, want) in cases {
             let got = decimal_sum(values.iter().copied());
-            assert_eq!(got, want.map(str::to_owned).map_err(str::to_owned), "{values:?}");
+            assert_eq!(
+                got,
+                want.map(str::to_owned).map_err(str::to_owned),
+                "{values:?}"
+            );
         }
     }
 

@@ -103,7 +103,7 @@ pub(crate) fn load_terms(
                 name: row.str(3)?.unwrap_or("").to_owned(),
                 slug: row.str(4)?.unwrap_or("").to_owned(),
             },
-            order: row.str(5)?.map(|s| super::decode::leading_int(s)),
+            order: row.str(5)?.map(super::decode::leading_int),
         });
         Ok(())
     })?;
