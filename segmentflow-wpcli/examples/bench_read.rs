@@ -7,7 +7,7 @@
 //! (Unix socket; else TCP `BENCH_HOST`:`BENCH_PORT`, default
 //! 127.0.0.1:3306), `BENCH_USER` (root), `BENCH_PASSWORD` (empty),
 //! `BENCH_PREFIX` (wp_), `BENCH_PAGE` (page size, 500), `BENCH_VERSION`
-//! (v2 or v3).
+//! (v2 or v3), `BENCH_MAP` (`0`: read only, no mapping).
 
 use std::time::Instant;
 
@@ -46,6 +46,7 @@ fn main() -> anyhow::Result<()> {
         charset: Some("utf8mb4".into()),
     };
     let page: usize = env("BENCH_PAGE", &PAGE_SIZE.to_string()).parse()?;
+    let map = env("BENCH_MAP", "1") != "0";
     let version = match env("BENCH_VERSION", "v2").as_str() {
         "v3" => ApiVersion::V3,
         _ => ApiVersion::V2,
@@ -62,7 +63,10 @@ fn main() -> anyhow::Result<()> {
             Ok(o) => {
                 n += 1;
                 refunds += o.refunds.len() as u64;
-                bytes += rest::webhook_body(&rest::order::to_json(&o, &site, version)).len() as u64;
+                if map {
+                    bytes +=
+                        rest::webhook_body(&rest::order::to_json(&o, &site, version)).len() as u64;
+                }
             }
             Err(e) => {
                 errors += 1;
@@ -72,7 +76,8 @@ fn main() -> anyhow::Result<()> {
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "| {storage:?} | {page} | {n} | {refunds} | {errors} | {secs:.2} | {:.0} | {:.1} | {:.1} |",
+        "| {storage:?}{} | {page} | {n} | {refunds} | {errors} | {secs:.2} | {:.0} | {:.1} | {:.1} |",
+        if map { " + map" } else { " read only" },
         n as f64 / secs,
         bytes as f64 / 1e6 / secs,
         peak_rss_kib() as f64 / 1024.0
