@@ -575,6 +575,49 @@ fn keyset_pages_resume_and_follow_updates() {
         recent.len()
     );
 
+    // Customers, products (variations among them) and users page the same.
+    let ids = |v: Vec<u64>| v;
+    let storage = OrderStorage::Hpos;
+    for page in [1, 7] {
+        assert_eq!(
+            ids(all(customers(&mut db, &t, storage, None, None, page))
+                .iter()
+                .map(|c| c.id)
+                .collect()),
+            ids(read_customers(&mut db, &t).iter().map(|c| c.id).collect()),
+            "customers, page {page}"
+        );
+        assert_eq!(
+            ids(all(products(&mut db, &t, None, None, page))
+                .iter()
+                .map(|p| p.id)
+                .collect()),
+            ids(read_products(&mut db, &t).iter().map(|p| p.id).collect()),
+            "products, page {page}"
+        );
+        assert_eq!(
+            ids(all(users(&mut db, &t, None, page))
+                .iter()
+                .map(|u| u.id)
+                .collect()),
+            ids(all(users(&mut db, &t, None, 500))
+                .iter()
+                .map(|u| u.id)
+                .collect()),
+            "users, page {page}"
+        );
+    }
+    let all_customers = read_customers(&mut db, &t);
+    let key = segmentflow_wpcli::wordpress::store::customers::checkpoint(&all_customers[9]);
+    let rest_of: Vec<u64> = all(customers(&mut db, &t, storage, Some(key), None, 7))
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        rest_of,
+        all_customers[10..].iter().map(|c| c.id).collect::<Vec<_>>()
+    );
+
     // An updated order moves to the end.
     let first = big[0];
     copy.sql(&format!(
