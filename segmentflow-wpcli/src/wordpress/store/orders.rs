@@ -14,6 +14,18 @@
 //! storages give the same `meta`. Dates `_date_paid` / `_date_completed`
 //! are Unix timestamps ([`DbDate::Timestamp`]), falling back to the legacy
 //! site-local `_paid_date` / `_completed_date` ([`DbDate::SiteLocal`]).
+//!
+//! What legitimately differs between the two storages for the same order
+//! (the e2e test converts the real HPOS store to posts and compares all 300
+//! orders): meta row ids (postmeta has its own sequence), the date form
+//! above, and money text (`317.34000000` from a `decimal(26,8)` column,
+//! `317.34` in postmeta of a real posts store). The REST JSON is the same.
+//! Customer `total_spent` is summed exactly in Rust in both storages.
+//!
+//! Queries per page: the keyset id query, then one query each for order
+//! rows (+ operational data), addresses, meta, items, item meta, refund ids
+//! (and the same for the refunds), attribute terms, and product refs not
+//! yet cached — bound `IN (…)` lists of at most [`super::MAX_IN`] ids.
 
 use std::collections::HashMap;
 
