@@ -19,7 +19,7 @@
 //! * **One code path for MariaDB and SQLite.** The SQL is the same; the few
 //!   dialect differences (integer casts) live in [`Dialect`].
 //! * **Table names** come only from the validated core
-//!   [`TablePrefix`](segmentflow_core::wpconfig::TablePrefix) (see [`Tables`]).
+//!   [`TablePrefix`] (see [`Tables`]).
 
 pub mod customers;
 pub mod orders;

@@ -25,7 +25,7 @@
 //! Queries per page: the keyset id query, then one query each for order
 //! rows (+ operational data), addresses, meta, items, item meta, refund ids
 //! (and the same for the refunds), attribute terms, and product refs not
-//! yet cached — bound `IN (…)` lists of at most [`super::MAX_IN`] ids.
+//! yet cached — bound `IN (…)` lists of at most 1000 ids.
 
 use std::collections::HashMap;
 
