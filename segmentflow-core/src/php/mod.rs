@@ -40,8 +40,8 @@ mod decode;
 mod encode;
 mod error;
 pub mod float;
-pub mod json;
 pub mod serde;
+pub mod json;
 mod value;
 pub mod wordpress;
 
