@@ -6,6 +6,7 @@ mod contract;
 mod db;
 mod settings;
 mod status;
+mod store;
 mod util;
 
 use util::{SOCKET, TEST_PASSWORD, TestEnv, bin, server};

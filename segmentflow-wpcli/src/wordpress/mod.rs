@@ -7,3 +7,4 @@ pub mod db;
 pub mod options;
 pub mod site;
 pub mod webhooks;
+pub mod store;

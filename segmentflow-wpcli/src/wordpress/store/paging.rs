@@ -1,0 +1,134 @@
+//! Keyset pagination: a resumable cursor and an iterator that loads one
+//! page of records at a time.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use super::super::db::{Db, Param};
+use super::ReadError;
+
+/// A checkpoint: the `(modified GMT, id)` of the last record handed out.
+/// `modified` is `YYYY-MM-DD HH:MM:SS`, or `""` for a record without a
+/// modification date (those come first).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Cursor {
+    /// Modification time (GMT).
+    pub modified: String,
+    /// Id.
+    pub id: u64,
+}
+
+impl Cursor {
+    /// A cursor.
+    pub fn new(modified: impl Into<String>, id: u64) -> Cursor {
+        Cursor {
+            modified: modified.into(),
+            id,
+        }
+    }
+}
+
+/// One loaded page: the records (or per-row errors) and the key of the last
+/// row the page selected.
+pub(crate) struct Page<T> {
+    pub items: Vec<Result<T, ReadError>>,
+    pub last: Option<Cursor>,
+    pub full: bool,
+}
+
+/// Loads pages after a cursor until a page comes back short.
+pub struct Paged<'db, T> {
+    db: &'db mut Db,
+    after: Option<Cursor>,
+    buffer: VecDeque<Result<T, ReadError>>,
+    done: bool,
+    #[allow(clippy::type_complexity)]
+    load: Box<dyn FnMut(&mut Db, Option<&Cursor>) -> Result<Page<T>, ReadError> + 'db>,
+}
+
+impl<'db, T> Paged<'db, T> {
+    pub(crate) fn new(
+        db: &'db mut Db,
+        after: Option<Cursor>,
+        load: impl FnMut(&mut Db, Option<&Cursor>) -> Result<Page<T>, ReadError> + 'db,
+    ) -> Paged<'db, T> {
+        Paged {
+            db,
+            after,
+            buffer: VecDeque::new(),
+            done: false,
+            load: Box::new(load),
+        }
+    }
+}
+
+impl<T> Iterator for Paged<'_, T> {
+    type Item = Result<T, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(item);
+            }
+            if self.done {
+                return None;
+            }
+            match (self.load)(self.db, self.after.as_ref()) {
+                Ok(page) => {
+                    self.done = !page.full || page.last.is_none();
+                    if page.last.is_some() {
+                        self.after = page.last;
+                    }
+                    self.buffer.extend(page.items);
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+    }
+}
+
+/// The keyset condition on `(modified_col, id_col)` after `cursor`, and its
+/// parameters. A `NULL` modification date sorts first in both engines; the
+/// cursor's `""` stands for it.
+pub(crate) fn after_clause<'a>(
+    modified_col: &str,
+    id_col: &str,
+    cursor: Option<&'a Cursor>,
+) -> (String, Vec<Param<'a>>) {
+    match cursor {
+        None => ("1 = 1".into(), Vec::new()),
+        Some(c) if c.modified.is_empty() => (
+            format!("(({modified_col} IS NULL AND {id_col} > ?) OR {modified_col} IS NOT NULL)"),
+            vec![Param::Int(c.id as i64)],
+        ),
+        Some(c) => (
+            format!("({modified_col} > ? OR ({modified_col} = ? AND {id_col} > ?))"),
+            vec![
+                Param::Str(&c.modified),
+                Param::Str(&c.modified),
+                Param::Int(c.id as i64),
+            ],
+        ),
+    }
+}
+
+/// Runs a keyset id query (`SELECT id, modified … LIMIT ?`) and returns the
+/// ids with their keys.
+pub(crate) fn select_keys(
+    db: &mut Db,
+    sql: &str,
+    params: &[Param<'_>],
+) -> Result<Vec<(u64, Cursor)>, ReadError> {
+    let mut keys = Vec::new();
+    db.query_rows(sql, params, |row| {
+        let id = row.i64(0)?.unwrap_or(0) as u64;
+        let modified = row.str(1)?.unwrap_or("").to_owned();
+        keys.push((id, Cursor { modified, id }));
+        Ok::<_, ReadError>(())
+    })?;
+    Ok(keys)
+}

@@ -1,0 +1,251 @@
+//! Plain WordPress users (for `identify` events) and guest customers (for
+//! local features: segments, attribution).
+//!
+//! * Users: every `users` row that is a member of the blog, in
+//!   `(user_registered, ID)` order, with `first_name`/`last_name` usermeta.
+//! * Guests: the distinct billing emails of orders without a customer
+//!   (`customer_id = 0`), lower-cased and trimmed in SQL (SQLite's `LOWER`
+//!   folds ASCII only), in email order; each with its order count, paid
+//!   total and first/last order dates. The cursor is the last email.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::super::db::{Db, Param};
+use super::customers::{ORDER_STATUSES, PAID_STATUSES};
+use super::decode::decimal_sum;
+use super::paging::{Page, after_clause, select_keys};
+use super::products::for_ids;
+use super::site::OrderStorage;
+use super::{Cursor, MAX_IN, Paged, ReadError, Tables, placeholders};
+
+/// A WordPress user as an `identify` event needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WpUser {
+    /// `ID`.
+    pub id: u64,
+    /// `user_login`.
+    pub login: String,
+    /// `user_email`.
+    pub email: String,
+    /// `first_name` usermeta.
+    pub first_name: String,
+    /// `last_name` usermeta.
+    pub last_name: String,
+    /// `display_name`.
+    pub display_name: String,
+    /// `user_registered` (GMT), `None` for a zero date.
+    pub registered_gmt: Option<String>,
+}
+
+/// The checkpoint key of a user.
+pub fn user_checkpoint(u: &WpUser) -> Cursor {
+    Cursor::new(u.registered_gmt.clone().unwrap_or_default(), u.id)
+}
+
+/// Users of the blog after `after`.
+pub fn users<'db>(
+    db: &'db mut Db,
+    tables: &'db Tables,
+    after: Option<Cursor>,
+    page_size: usize,
+) -> Paged<'db, WpUser> {
+    Paged::new(db, after, move |db, cursor| {
+        let cap_key = tables.capabilities_key();
+        let (cond, mut params) = after_clause("u.user_registered", "u.ID", cursor);
+        params.insert(0, Param::Str(&cap_key));
+        params.push(Param::Int(page_size as i64));
+        let sql = format!(
+            "SELECT u.ID, u.user_registered FROM {users} u \
+             WHERE EXISTS (SELECT 1 FROM {um} c WHERE c.user_id = u.ID AND c.meta_key = ?) AND {cond} \
+             ORDER BY u.user_registered, u.ID LIMIT ?",
+            users = tables.users.quoted(),
+            um = tables.usermeta.quoted(),
+        );
+        let keys = select_keys(db, &sql, &params)?;
+        let ids: Vec<u64> = keys.iter().map(|(id, _)| *id).collect();
+        let mut found = HashMap::new();
+        let sql = format!(
+            "SELECT ID, user_login, user_email, display_name, user_registered FROM {} WHERE ID IN ({{in}})",
+            tables.users.quoted()
+        );
+        for_ids(db, &sql, &ids, |row| {
+            let id = row.i64(0)?.unwrap_or(0) as u64;
+            let s = |i| -> Result<String, ReadError> { Ok(row.str(i)?.unwrap_or("").to_owned()) };
+            found.insert(
+                id,
+                WpUser {
+                    id,
+                    login: s(1)?,
+                    email: s(2)?,
+                    first_name: String::new(),
+                    last_name: String::new(),
+                    display_name: s(3)?,
+                    registered_gmt: row
+                        .str(4)?
+                        .filter(|d| !d.starts_with("0000-00-00"))
+                        .map(str::to_owned),
+                },
+            );
+            Ok(())
+        })?;
+        let sql = format!(
+            "SELECT user_id, meta_key, meta_value FROM {} WHERE user_id IN ({{in}}) \
+             AND meta_key IN ('first_name', 'last_name') ORDER BY umeta_id DESC",
+            tables.usermeta.quoted()
+        );
+        for_ids(db, &sql, &ids, |row| {
+            let id = row.i64(0)?.unwrap_or(0) as u64;
+            if let Some(u) = found.get_mut(&id) {
+                let v = row.str(2)?.unwrap_or("").to_owned();
+                match row.str(1)? {
+                    Some("first_name") => u.first_name = v,
+                    Some("last_name") => u.last_name = v,
+                    _ => {}
+                }
+            }
+            Ok(())
+        })?;
+        let items = ids
+            .iter()
+            .map(|id| {
+                found.remove(id).ok_or_else(|| {
+                    ReadError::row(&tables.users, *id, "ID", "the user no longer exists")
+                })
+            })
+            .collect();
+        Ok(Page {
+            full: keys.len() >= page_size,
+            last: keys.last().map(|(_, c)| c.clone()),
+            items,
+        })
+    })
+}
+
+/// A guest customer: the orders of one billing email without an account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuestCustomer {
+    /// Billing email, trimmed and lower-cased.
+    pub email: String,
+    /// Orders in a registered status.
+    pub order_count: u64,
+    /// Sum of totals of paid orders (8 decimals).
+    pub total_spent: String,
+    /// First order's creation date (GMT).
+    pub first_order_gmt: Option<String>,
+    /// Last order's creation date (GMT).
+    pub last_order_gmt: Option<String>,
+}
+
+/// Guest customers with an email after `after`.
+pub fn guests<'db>(
+    db: &'db mut Db,
+    tables: &'db Tables,
+    storage: OrderStorage,
+    after: Option<String>,
+    page_size: usize,
+) -> Paged<'db, GuestCustomer> {
+    let start = after.map(|email| Cursor::new(email, 0));
+    Paged::new(db, start, move |db, cursor| {
+        // (email expression, FROM … WHERE guest orders)
+        let (email, from, status, total, created) = match storage {
+            OrderStorage::Hpos => (
+                "LOWER(TRIM(o.billing_email))".to_owned(),
+                format!(
+                    "{} o WHERE o.type = 'shop_order' AND COALESCE(o.customer_id, 0) = 0",
+                    tables.wc_orders.quoted()
+                ),
+                "o.status",
+                "o.total_amount",
+                "o.date_created_gmt",
+            ),
+            OrderStorage::Posts => (
+                format!(
+                    "LOWER(TRIM((SELECT e.meta_value FROM {pm} e WHERE e.post_id = o.ID AND e.meta_key = '_billing_email' ORDER BY e.meta_id LIMIT 1)))",
+                    pm = tables.postmeta.quoted()
+                ),
+                format!(
+                    "{posts} o WHERE o.post_type = 'shop_order' AND NOT EXISTS (SELECT 1 FROM {pm} c WHERE c.post_id = o.ID \
+                     AND c.meta_key = '_customer_user' AND c.meta_value NOT IN ('', '0'))",
+                    posts = tables.posts.quoted(),
+                    pm = tables.postmeta.quoted()
+                ),
+                "o.post_status",
+                "(SELECT t.meta_value FROM {pm} t WHERE t.post_id = o.ID AND t.meta_key = '_order_total' ORDER BY t.meta_id LIMIT 1)",
+                "o.post_date_gmt",
+            ),
+        };
+        let total = total.replace("{pm}", &tables.postmeta.quoted());
+        let mut params: Vec<Param> = Vec::new();
+        let mut cond = String::new();
+        if let Some(c) = cursor {
+            cond = format!(" AND {email} > ?");
+            params.push(Param::Str(&c.modified));
+        }
+        params.push(Param::Int(page_size as i64));
+        let sql = format!(
+            "SELECT DISTINCT {email} AS e FROM {from} AND {email} IS NOT NULL AND {email} <> ''{cond} ORDER BY e LIMIT ?"
+        );
+        let mut emails: Vec<String> = Vec::new();
+        db.query_rows(&sql, &params, |row| {
+            emails.push(row.str(0)?.unwrap_or("").to_owned());
+            Ok::<_, ReadError>(())
+        })?;
+        let mut per: HashMap<String, Vec<(String, String, Option<String>)>> = HashMap::new();
+        for chunk in emails.chunks(MAX_IN) {
+            let sql = format!(
+                "SELECT {email}, {status}, {total}, {created} FROM {from} AND {email} IN ({})",
+                placeholders(chunk.len())
+            );
+            let params: Vec<Param> = chunk.iter().map(|e| Param::Str(e)).collect();
+            db.query_rows(&sql, &params, |row| {
+                per.entry(row.str(0)?.unwrap_or("").to_owned())
+                    .or_default()
+                    .push((
+                        row.str(1)?.unwrap_or("").to_owned(),
+                        row.str(2)?.unwrap_or("").to_owned(),
+                        row.str(3)?
+                            .filter(|d| !d.starts_with("0000-00-00"))
+                            .map(str::to_owned),
+                    ));
+                Ok::<_, ReadError>(())
+            })?;
+        }
+        let items = emails
+            .iter()
+            .map(|e| {
+                let list = per.remove(e).unwrap_or_default();
+                let total = decimal_sum(
+                    list.iter()
+                        .filter(|(s, _, _)| PAID_STATUSES.contains(&s.as_str()))
+                        .map(|(_, t, _)| t.as_str()),
+                )
+                .map_err(|bad| {
+                    ReadError::row(
+                        &tables.wc_orders,
+                        0,
+                        "total",
+                        format!("guest {e}: not a decimal: '{bad}'"),
+                    )
+                })?;
+                let dates: Vec<&String> = list.iter().filter_map(|(_, _, d)| d.as_ref()).collect();
+                Ok(GuestCustomer {
+                    email: e.clone(),
+                    order_count: list
+                        .iter()
+                        .filter(|(s, _, _)| ORDER_STATUSES.contains(&s.as_str()))
+                        .count() as u64,
+                    total_spent: total,
+                    first_order_gmt: dates.iter().min().map(|d| (*d).clone()),
+                    last_order_gmt: dates.iter().max().map(|d| (*d).clone()),
+                })
+            })
+            .collect();
+        Ok(Page {
+            full: emails.len() >= page_size,
+            last: emails.last().map(|e| Cursor::new(e.clone(), 0)),
+            items,
+        })
+    })
+}
