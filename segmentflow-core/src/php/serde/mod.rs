@@ -138,12 +138,9 @@ pub fn from_value<'de, T: Deserialize<'de>>(value: &'de Value<'de>) -> Result<T,
 /// To borrow from the input, call `php::decode` and [`from_value`] yourself.
 pub fn from_bytes<T: DeserializeOwned>(input: &[u8]) -> Result<T, SerdeError> {
     let value = super::decode(input)
-        // MERGE: once `decode` returns `Result<Value, DecodeError>`, replace
-        // this closure with
-        // `|e| SerdeError::Decode { offset: e.offset(), message: e.to_string() }`.
-        .map_err(|()| SerdeError::Decode {
-            offset: 0,
-            message: "the PHP decoder is not available yet".to_owned(),
+        .map_err(|e| SerdeError::Decode {
+            offset: e.offset,
+            message: e.kind.to_string(),
         })?;
     from_value(&value)
 }
