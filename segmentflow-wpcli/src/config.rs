@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{Args, Command, FormatArg, OptionsCommand};
+use crate::cli::{ConnectArgs, SyncArgs};
 use crate::output::{Fields, Format};
 
 /// A command line that parsed but does not make sense; exit code 2.
@@ -53,6 +54,15 @@ pub enum CommandConfig {
     OptionsDelete(OptionsDelete),
     /// `status`
     Status(Status),
+    // ---- connection and sync (branch sync-cmd)
+    /// `sandbox`
+    Sandbox(crate::sandbox::SandboxConfig),
+    /// `connect`
+    Connect(Connect),
+    /// `disconnect`
+    Disconnect,
+    /// `sync`
+    Sync(SyncOptions),
 }
 
 /// How `options get` prints the value.
@@ -160,6 +170,32 @@ impl Config {
                 no_format(args.format, "options delete")?;
                 CommandConfig::OptionsDelete(OptionsDelete { name })
             }
+            // ---- connection and sync (branch sync-cmd)
+            Command::Sandbox(sandbox) => {
+                no_format(args.format, "sandbox")?;
+                CommandConfig::Sandbox(
+                    sandbox
+                        .into_config()
+                        .map_err(|e| UsageError(e.to_string()))?,
+                )
+            }
+            Command::Connect(connect) => {
+                no_format(args.format, "connect")?;
+                CommandConfig::Connect(Connect::from_args(connect)?)
+            }
+            Command::Disconnect => {
+                no_format(args.format, "disconnect")?;
+                CommandConfig::Disconnect
+            }
+            Command::Sync(sync) => {
+                let format = match args.format {
+                    None | Some(FormatArg::Table) => Format::Table,
+                    Some(FormatArg::Json) => Format::Json,
+                    Some(FormatArg::Yaml) => Format::Yaml,
+                    Some(other) => return Err(bad_format(other, "sync", "table, json, yaml")),
+                };
+                CommandConfig::Sync(SyncOptions::from_args(sync, format, fields)?)
+            }
             Command::Status => {
                 let format = match args.format {
                     Some(FormatArg::Ids) | Some(FormatArg::Count) | Some(FormatArg::Raw) => {
@@ -182,6 +218,143 @@ impl Config {
             command,
         })
     }
+}
+
+// ---- connection and sync (branch sync-cmd)
+
+/// Where `connect` gets the credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectInput {
+    /// The credentials JSON on stdin (after the context line, if any).
+    Stdin,
+    /// The credentials JSON in a file.
+    File(PathBuf),
+    /// The interactive flow: poll the API until the connection is approved.
+    Poll {
+        /// `--poll-token`; `None`: from `SEGMENTFLOW_POLL_TOKEN` or stdin.
+        token: Option<String>,
+        /// Time between two polls.
+        interval: std::time::Duration,
+        /// Give up after this long.
+        timeout: std::time::Duration,
+    },
+}
+
+/// Options of `connect`.
+#[derive(Debug, Clone)]
+pub struct Connect {
+    /// Where the credentials come from.
+    pub input: ConnectInput,
+    /// `--porcelain`: print only the organization id.
+    pub porcelain: bool,
+}
+
+impl Connect {
+    fn from_args(args: ConnectArgs) -> Result<Connect, UsageError> {
+        let input = if args.stdin {
+            ConnectInput::Stdin
+        } else if let Some(path) = args.from_file {
+            ConnectInput::File(path)
+        } else {
+            if args.poll_interval_ms == 0 {
+                return Err(UsageError("--poll-interval-ms must be at least 1".into()));
+            }
+            ConnectInput::Poll {
+                token: args.poll_token,
+                interval: std::time::Duration::from_millis(args.poll_interval_ms),
+                timeout: std::time::Duration::from_secs(args.timeout),
+            }
+        };
+        Ok(Connect {
+            input,
+            porcelain: args.porcelain,
+        })
+    }
+}
+
+/// Options of `sync`.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// `--resources`; `None`: every resource the platform has.
+    pub resources: Option<Vec<segmentflow_core::sync::Resource>>,
+    /// `--full`: ignore the checkpoints.
+    pub full: bool,
+    /// `--since`, as `YYYY-MM-DD HH:MM:SS` GMT.
+    pub since: Option<String>,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--concurrency` (at least 1).
+    pub concurrency: usize,
+    /// Format of the final report.
+    pub format: Format,
+    /// Fields of the final report.
+    pub fields: Fields,
+    /// Hidden `--records-dir`: read store records from JSON files.
+    pub records_dir: Option<PathBuf>,
+}
+
+impl SyncOptions {
+    fn from_args(
+        args: SyncArgs,
+        format: Format,
+        fields: Fields,
+    ) -> Result<SyncOptions, UsageError> {
+        let resources = match &args.resources {
+            None => None,
+            Some(list) => {
+                let mut out = Vec::new();
+                for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    let resource: segmentflow_core::sync::Resource = part.parse().map_err(|_| {
+                        UsageError(format!(
+                            "unknown resource '{part}' in --resources (possible values: orders, customers, products, users)"
+                        ))
+                    })?;
+                    if !out.contains(&resource) {
+                        out.push(resource);
+                    }
+                }
+                if out.is_empty() {
+                    return Err(UsageError("--resources names no resource".into()));
+                }
+                Some(out)
+            }
+        };
+        let since = args.since.as_deref().map(parse_since).transpose()?;
+        if args.concurrency == 0 {
+            return Err(UsageError("--concurrency must be at least 1".into()));
+        }
+        Ok(SyncOptions {
+            resources,
+            full: args.full,
+            since,
+            dry_run: args.dry_run,
+            concurrency: args.concurrency,
+            format,
+            fields,
+            records_dir: args.records_dir,
+        })
+    }
+}
+
+/// `--since`: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`
+/// (GMT) → `YYYY-MM-DD HH:MM:SS`.
+fn parse_since(text: &str) -> Result<String, UsageError> {
+    let t = text.trim();
+    let parsed = if t.len() == 10 {
+        t.parse::<jiff::civil::Date>()
+            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    } else {
+        t.replacen(' ', "T", 1)
+            .trim_end_matches('Z')
+            .parse::<jiff::civil::DateTime>()
+    };
+    parsed
+        .map(|dt| dt.strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .map_err(|_| {
+            UsageError(format!(
+                "--since={text:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, GMT)"
+            ))
+        })
 }
 
 fn format_name(f: FormatArg) -> &'static str {

@@ -40,8 +40,8 @@ mod decode;
 mod encode;
 mod error;
 pub mod float;
-pub mod serde;
 pub mod json;
+pub mod serde;
 mod value;
 pub mod wordpress;
 

@@ -7,4 +7,6 @@ pub mod db;
 pub mod options;
 pub mod prefix;
 pub mod site;
+// The wc_webhooks table (branch sync-cmd).
+pub mod webhooks;
 pub mod wpconfig;

@@ -137,11 +137,10 @@ pub fn from_value<'de, T: Deserialize<'de>>(value: &'de Value<'de>) -> Result<T,
 /// `T` must own its data: the decoded [`Value`] lives only inside this call.
 /// To borrow from the input, call `php::decode` and [`from_value`] yourself.
 pub fn from_bytes<T: DeserializeOwned>(input: &[u8]) -> Result<T, SerdeError> {
-    let value = super::decode(input)
-        .map_err(|e| SerdeError::Decode {
-            offset: e.offset,
-            message: e.kind.to_string(),
-        })?;
+    let value = super::decode(input).map_err(|e| SerdeError::Decode {
+        offset: e.offset,
+        message: e.kind.to_string(),
+    })?;
     from_value(&value)
 }
 
