@@ -2,7 +2,9 @@
 //! MariaDB with real WordPress core installed into it (and a SQLite twin).
 //! One test binary; the harness is in `util.rs`.
 
+mod connect;
 mod db;
+mod sync;
 mod util;
 
 use util::{SOCKET, TEST_PASSWORD, TestEnv, bin, server};

@@ -62,7 +62,7 @@ pub fn run(site: &mut Site, opts: &Connect, printer: &Printer) -> anyhow::Result
             timeout,
         } => poll(site, &facts, token.as_deref(), *interval, *timeout, printer)?,
     };
-    let saved = save(site, &facts, &credentials)?;
+    let saved = save(site, &facts, &credentials, printer)?;
     options::report_written(&saved.written).context("cannot write the list of written options")?;
     printer.debug(&format!("written options: {:?}", saved.written));
     if opts.porcelain {
@@ -120,6 +120,7 @@ fn save(
     site: &mut Site,
     facts: &SiteFacts,
     credentials: &ConnectCredentials,
+    printer: &Printer,
 ) -> anyhow::Result<Saved> {
     let platform = credentials.platform_for(facts.wc_active);
     let writes: Vec<options::OptionWrite> = credentials
@@ -133,9 +134,14 @@ fn save(
     let mut written = options::write(&mut site.db, &site.prefix, &writes)
         .context("cannot save the connection options")?;
     let mut applied = None;
+    let table = webhooks::table_exists(&mut site.db, &site.prefix, "wc_webhooks")?;
+    printer.debug(&format!(
+        "platform {platform}, webhook credentials: {}, wc_webhooks table: {table}",
+        credentials.webhook.is_some()
+    ));
     if let Some(webhook) = &credentials.webhook
         && platform == Platform::WooCommerce
-        && webhooks::table_exists(&mut site.db, &site.prefix, "wc_webhooks")?
+        && table
     {
         let user_id = first_administrator(site)?;
         let connection = Connection::new(

@@ -32,15 +32,17 @@ pub fn table_exists(
     prefix: &TablePrefix,
     name: &'static str,
 ) -> Result<bool, DbError> {
-    let table = prefix.site_table(name);
+    // `site_table` gives the quoted identifier; the catalogs hold the bare name.
+    let quoted = prefix.site_table(name);
+    let table = quoted.trim_matches('`');
     let row = match db.engine() {
         Engine::Mysql => db.query_first(
             "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-            &[Param::Str(&table)],
+            &[Param::Str(table)],
         )?,
         Engine::Sqlite => db.query_first(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-            &[Param::Str(&table)],
+            &[Param::Str(table)],
         )?,
     };
     Ok(row.is_some())
