@@ -98,7 +98,13 @@ fn connect_non_interactive_saves_options_and_registers_webhooks() {
 
     let out = bin()
         .env("SEGMENTFLOW_WRITTEN_OPTIONS_FILE", &report)
-        .args(["--context=-", "--debug", "connect", "--stdin", "--porcelain"])
+        .args([
+            "--context=-",
+            "--debug",
+            "connect",
+            "--stdin",
+            "--porcelain",
+        ])
         .stdin(format!(
             "{}\n{}\n",
             env.context_json(),
@@ -107,14 +113,21 @@ fn connect_non_interactive_saves_options_and_registers_webhooks() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, format!("{}\n", creds.organization_id));
-    assert_eq!(option(&env, "segmentflow_write_key"), Some(creds.write_key.clone()));
+    assert_eq!(
+        option(&env, "segmentflow_write_key"),
+        Some(creds.write_key.clone())
+    );
     assert_eq!(
         option(&env, "segmentflow_connected_platform").as_deref(),
         Some("woocommerce")
     );
     assert_eq!(
         env.php_get_option("segmentflow_webhook_secret"),
-        format!("s:{}:\"{}\";", creds.webhook_secret.len(), creds.webhook_secret)
+        format!(
+            "s:{}:\"{}\";",
+            creds.webhook_secret.len(),
+            creds.webhook_secret
+        )
     );
     let names: Vec<String> =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
@@ -131,11 +144,21 @@ fn connect_non_interactive_saves_options_and_registers_webhooks() {
     for (_, status, _, secret, url, api) in &hooks {
         assert_eq!(
             (status.as_str(), secret.as_str(), url.as_str(), *api),
-            ("active", creds.webhook_secret.as_str(), creds.webhook_delivery_url.as_str(), 2)
+            (
+                "active",
+                creds.webhook_secret.as_str(),
+                creds.webhook_delivery_url.as_str(),
+                2
+            )
         );
     }
-    let foreign = env.sql("SELECT COUNT(*) FROM wp_wc_webhooks WHERE name LIKE 'Segmentflow acceptance %'");
-    assert_eq!(foreign[0][0].as_deref(), Some("3"), "other webhooks untouched");
+    let foreign =
+        env.sql("SELECT COUNT(*) FROM wp_wc_webhooks WHERE name LIKE 'Segmentflow acceptance %'");
+    assert_eq!(
+        foreign[0][0].as_deref(),
+        Some("3"),
+        "other webhooks untouched"
+    );
 
     // Reconnecting with a rotated secret (from a file) updates the same rows.
     let file = written.path().join("creds.json");
@@ -145,7 +168,11 @@ fn connect_non_interactive_saves_options_and_registers_webhooks() {
         .args(["connect", &format!("--from-file={}", file.display())])
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("0 created, 10 updated, 0 deleted"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("0 created, 10 updated, 0 deleted"),
+        "{}",
+        out.stderr
+    );
     let rotated = env.segmentflow_webhooks();
     assert_eq!(
         rotated.iter().map(|h| h.0).collect::<Vec<_>>(),
@@ -179,12 +206,17 @@ fn connect_interactive_polls_until_approved() {
     let token = sandbox.credentials().poll_token.clone();
     let out = env
         .cmd()
-        .args(["connect", &format!("--poll-token={token}"), "--poll-interval-ms=50"])
+        .args([
+            "connect",
+            &format!("--poll-token={token}"),
+            "--poll-interval-ms=50",
+        ])
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr
-            .contains("https://dashboard.segmentflow.ai/connect/wordpress?site_url=http%3A%2F%2Fexample.test"),
+        out.stderr.contains(
+            "https://dashboard.segmentflow.ai/connect/wordpress?site_url=http%3A%2F%2Fexample.test"
+        ),
         "{}",
         out.stderr
     );
@@ -207,7 +239,12 @@ fn connect_interactive_polls_until_approved() {
         .env("SEGMENTFLOW_POLL_TOKEN", &token)
         .run();
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("expired or was already used (HTTP 410)"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("expired or was already used (HTTP 410)"),
+        "{}",
+        out.stderr
+    );
     // So is a token the API never issued.
     let out = env
         .cmd()
@@ -248,7 +285,11 @@ fn connect_interactive_waits_for_the_approve_endpoint_and_times_out() {
     });
     let out = env
         .cmd()
-        .args(["connect", &format!("--poll-token={token}"), "--poll-interval-ms=50"])
+        .args([
+            "connect",
+            &format!("--poll-token={token}"),
+            "--poll-interval-ms=50",
+        ])
         .run();
     assert_eq!(approver.join().unwrap(), 200);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -270,15 +311,27 @@ fn disconnect_with_the_api_down_warns_and_succeeds() {
     let env = TestEnv::new();
     env.install_woocommerce_webhooks();
     let sandbox = start_sandbox(SandboxConfig::default());
-    connect_to(&env, &sandbox, &sandbox.credentials().webhook_secret.clone());
+    connect_to(
+        &env,
+        &sandbox,
+        &sandbox.credentials().webhook_secret.clone(),
+    );
     assert_eq!(env.segmentflow_webhooks().len(), 10);
     // The API goes away.
     env.set_option("segmentflow_api_host", "http://127.0.0.1:1");
 
     let out = env.cmd().args(["disconnect"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("Warning: could not notify Segmentflow"), "{}", out.stderr);
-    assert!(out.stderr.contains("10 webhook(s) removed"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Warning: could not notify Segmentflow"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("10 webhook(s) removed"),
+        "{}",
+        out.stderr
+    );
     assert!(env.segmentflow_webhooks().is_empty());
     for name in [
         "segmentflow_write_key",
@@ -290,7 +343,11 @@ fn disconnect_with_the_api_down_warns_and_succeeds() {
         assert_eq!(option(&env, name), None, "{name}");
     }
     let foreign = env.sql("SELECT COUNT(*) FROM wp_wc_webhooks");
-    assert_eq!(foreign[0][0].as_deref(), Some("3"), "other webhooks untouched");
+    assert_eq!(
+        foreign[0][0].as_deref(),
+        Some("3"),
+        "other webhooks untouched"
+    );
 
     // Idempotent.
     let out = env.cmd().args(["disconnect"]).run();
@@ -302,7 +359,11 @@ fn disconnect_with_the_api_down_warns_and_succeeds() {
 fn disconnect_notifies_the_api() {
     let env = TestEnv::new();
     let sandbox = start_sandbox(SandboxConfig::default());
-    connect_to(&env, &sandbox, &sandbox.credentials().webhook_secret.clone());
+    connect_to(
+        &env,
+        &sandbox,
+        &sandbox.credentials().webhook_secret.clone(),
+    );
     let out = env.cmd().args(["disconnect"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("Warning"), "{}", out.stderr);

@@ -77,15 +77,24 @@ fn sync_sends_everything_once_then_only_what_changed() {
     assert_eq!(stats.deliveries.bad_signature, 0);
     assert_eq!(stats.identify_events, USERS);
     assert_eq!(sandbox.deliveries("order").unwrap().len() as u64, ORDERS);
-    assert_eq!(sandbox.deliveries("product").unwrap().len() as u64, PRODUCTS);
-    assert_eq!(sandbox.deliveries("customer").unwrap().len() as u64, CUSTOMERS);
+    assert_eq!(
+        sandbox.deliveries("product").unwrap().len() as u64,
+        PRODUCTS
+    );
+    assert_eq!(
+        sandbox.deliveries("customer").unwrap().len() as u64,
+        CUSTOMERS
+    );
 
     // WordPress reads the state and report we stored.
     let state = env.php_get_option("segmentflow_sync_state");
     assert!(state.starts_with("a:"), "{state}");
     assert!(state.contains("s:6:\"orders\";a:2:{"), "{state}");
     let last = env.php_get_option("segmentflow_last_sync");
-    assert!(last.contains(&format!("s:4:\"sent\";i:{};", WEBHOOK_ITEMS + USERS)), "{last}");
+    assert!(
+        last.contains(&format!("s:4:\"sent\";i:{};", WEBHOOK_ITEMS + USERS)),
+        "{last}"
+    );
 
     // A rerun sends nothing: everything is behind the checkpoints.
     let out = sync(&env, &[]);
@@ -94,7 +103,10 @@ fn sync_sends_everything_once_then_only_what_changed() {
     assert_eq!(sandbox.stats().deliveries.requests, WEBHOOK_ITEMS);
 
     // --since bounds by date: only the two orders modified in November 2026.
-    let out = sync(&env, &["--full", "--resources=orders", "--since=2026-11-01"]);
+    let out = sync(
+        &env,
+        &["--full", "--resources=orders", "--since=2026-11-01"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(rows(&out)["orders"], (2, 0, 0));
 }
@@ -105,12 +117,22 @@ fn full_resends_with_the_same_delivery_ids() {
     let out = sync(&env, &["--resources=orders,customers,products"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let before = sandbox.deliveries("order").unwrap();
-    let out = sync(&env, &["--full", "--resources=orders,customers,products", "--concurrency=3"]);
+    let out = sync(
+        &env,
+        &[
+            "--full",
+            "--resources=orders,customers,products",
+            "--concurrency=3",
+        ],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(total(&out).0, WEBHOOK_ITEMS);
     let stats = sandbox.stats();
     assert_eq!(stats.deliveries.accepted, WEBHOOK_ITEMS, "nothing new");
-    assert_eq!(stats.deliveries.duplicate, WEBHOOK_ITEMS, "every resend is a duplicate");
+    assert_eq!(
+        stats.deliveries.duplicate, WEBHOOK_ITEMS,
+        "every resend is a duplicate"
+    );
     let after = sandbox.deliveries("order").unwrap();
     assert_eq!(
         before.iter().map(|d| &d.delivery_id).collect::<Vec<_>>(),
@@ -138,13 +160,18 @@ fn wrong_webhook_secret_stops_without_advancing() {
     let out = sync(&env, &["--resources=orders,products"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("all deliveries were rejected with 401: the stored webhook secret does not match"),
+        out.stderr.contains(
+            "all deliveries were rejected with 401: the stored webhook secret does not match"
+        ),
         "{}",
         out.stderr
     );
     assert_eq!(sandbox.stats().deliveries.accepted, 0);
     assert!(sandbox.stats().deliveries.bad_signature > 0);
-    let state = env.option_row("segmentflow_sync_state").map(|r| r.0).unwrap_or_default();
+    let state = env
+        .option_row("segmentflow_sync_state")
+        .map(|r| r.0)
+        .unwrap_or_default();
     assert!(!state.contains("orders"), "no checkpoint: {state}");
     assert!(!state.contains("products"), "no checkpoint: {state}");
 }
@@ -163,14 +190,24 @@ fn faults_leave_everything_accepted_exactly_once() {
     let out = sync(&env, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let stats = sandbox.stats();
-    assert!(stats.deliveries.faulted > 0, "faults were injected: {stats:?}");
+    assert!(
+        stats.deliveries.faulted > 0,
+        "faults were injected: {stats:?}"
+    );
     assert_eq!(stats.deliveries.accepted, WEBHOOK_ITEMS);
     assert_eq!(stats.deliveries.duplicate, 0);
     assert_eq!(stats.identify_events, USERS);
-    for (resource, count) in [("order", ORDERS), ("customer", CUSTOMERS), ("product", PRODUCTS)] {
+    for (resource, count) in [
+        ("order", ORDERS),
+        ("customer", CUSTOMERS),
+        ("product", PRODUCTS),
+    ] {
         let records = sandbox.deliveries(resource).unwrap();
         assert_eq!(records.len() as u64, count, "{resource}");
-        assert!(records.iter().all(|d| d.accepted == 1), "{resource}: {records:?}");
+        assert!(
+            records.iter().all(|d| d.accepted == 1),
+            "{resource}: {records:?}"
+        );
     }
     assert!(total(&out).0 == WEBHOOK_ITEMS + USERS);
 }
@@ -185,7 +222,11 @@ fn refusals_name_the_fix() {
 
     // Connected as WordPress only: WooCommerce resources are refused, users go.
     let sandbox = start_sandbox(SandboxConfig::default());
-    connect_to(&env, &sandbox, &sandbox.credentials().webhook_secret.clone());
+    connect_to(
+        &env,
+        &sandbox,
+        &sandbox.credentials().webhook_secret.clone(),
+    );
     let out = sync(&env, &["--resources=orders"]);
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("WordPress only"), "{}", out.stderr);

@@ -417,9 +417,7 @@ pub fn run(
                 let event_time = started_at.clone();
                 let batches = std::iter::from_fn(move || {
                     loop {
-                        let Some(p) = packer.as_mut() else {
-                            return None;
-                        };
+                        let p = packer.as_mut()?;
                         match users.next() {
                             Some(Ok(user)) => {
                                 if after.is_some_and(|a| user.checkpoint <= *a) {

@@ -338,8 +338,11 @@ mod tests {
                 "{resource}"
             );
             // The window keeps what follows a checkpoint.
-            let keyed: Vec<(Checkpoint, u64)> =
-                items.iter().map(|i| (i.checkpoint.clone(), i.id)).rev().collect();
+            let keyed: Vec<(Checkpoint, u64)> = items
+                .iter()
+                .map(|i| (i.checkpoint.clone(), i.id))
+                .rev()
+                .collect();
             let after = items[2].checkpoint.clone();
             let rest = window(keyed, Some(&after), None);
             assert_eq!(
