@@ -465,3 +465,106 @@ mod tests {
         );
     }
 }
+
+// ---- connection and sync (branch sync-cmd)
+#[cfg(test)]
+mod connection_and_sync_tests {
+    use super::*;
+    use clap::Parser;
+    use segmentflow_core::sync::Resource;
+
+    fn parse(line: &[&str]) -> Result<Config, UsageError> {
+        let args =
+            Args::try_parse_from(std::iter::once("segmentflow-wpcli").chain(line.iter().copied()))
+                .map_err(|e| UsageError(e.to_string()))?;
+        Config::from_cli(args)
+    }
+
+    #[test]
+    fn connect_inputs() {
+        let cases: &[(&[&str], Option<ConnectInput>)] = &[
+            (&["connect", "--stdin"], Some(ConnectInput::Stdin)),
+            (
+                &["connect", "--from-file=/tmp/c.json"],
+                Some(ConnectInput::File("/tmp/c.json".into())),
+            ),
+            (
+                &["connect", "--poll-token=pt_1", "--poll-interval-ms=10", "--timeout=5"],
+                Some(ConnectInput::Poll {
+                    token: Some("pt_1".into()),
+                    interval: std::time::Duration::from_millis(10),
+                    timeout: std::time::Duration::from_secs(5),
+                }),
+            ),
+            (
+                &["connect"],
+                Some(ConnectInput::Poll {
+                    token: None,
+                    interval: std::time::Duration::from_millis(2500),
+                    timeout: std::time::Duration::from_secs(600),
+                }),
+            ),
+            (&["connect", "--stdin", "--poll-token=x"], None),
+            (&["connect", "--stdin", "--from-file=/x"], None),
+            (&["connect", "--poll-interval-ms=0"], None),
+            (&["connect", "--stdin", "--format=json"], None),
+        ];
+        for (line, want) in cases {
+            let got = parse(line).ok().map(|c| match c.command {
+                CommandConfig::Connect(c) => c.input,
+                other => panic!("{line:?}: {other:?}"),
+            });
+            assert_eq!(&got, want, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn sync_options() {
+        let c = parse(&[
+            "sync",
+            "--resources=orders, users,orders",
+            "--since=2024-05-01",
+            "--full",
+            "--dry-run",
+            "--concurrency=3",
+            "--format=yaml",
+        ])
+        .unwrap();
+        let CommandConfig::Sync(s) = c.command else {
+            panic!("not sync")
+        };
+        assert_eq!(s.resources, Some(vec![Resource::Orders, Resource::Users]));
+        assert_eq!(s.since.as_deref(), Some("2024-05-01 00:00:00"));
+        assert!(s.full && s.dry_run);
+        assert_eq!((s.concurrency, s.format), (3, Format::Yaml));
+
+        let since_cases = [
+            ("2024-05-01 13:45:00", Some("2024-05-01 13:45:00")),
+            ("2024-05-01T13:45:00Z", Some("2024-05-01 13:45:00")),
+            ("2024-02-30", None),
+            ("yesterday", None),
+        ];
+        for (input, want) in since_cases {
+            assert_eq!(parse_since(input).ok().as_deref(), want, "{input}");
+        }
+        for bad in [
+            &["sync", "--resources=coupons"][..],
+            &["sync", "--resources=,"][..],
+            &["sync", "--concurrency=0"][..],
+            &["sync", "--format=csv"][..],
+            &["sync", "--since=soon"][..],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sandbox_needs_no_format() {
+        assert!(matches!(
+            parse(&["sandbox", "--listen=127.0.0.1:0"]).unwrap().command,
+            CommandConfig::Sandbox(_)
+        ));
+        assert!(parse(&["sandbox", "--faults=404:1"]).is_err());
+        assert!(parse(&["disconnect", "--format=json"]).is_err());
+    }
+}
