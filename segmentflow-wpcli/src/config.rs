@@ -489,7 +489,12 @@ mod connection_and_sync_tests {
                 Some(ConnectInput::File("/tmp/c.json".into())),
             ),
             (
-                &["connect", "--poll-token=pt_1", "--poll-interval-ms=10", "--timeout=5"],
+                &[
+                    "connect",
+                    "--poll-token=pt_1",
+                    "--poll-interval-ms=10",
+                    "--timeout=5",
+                ],
                 Some(ConnectInput::Poll {
                     token: Some("pt_1".into()),
                     interval: std::time::Duration::from_millis(10),

@@ -102,6 +102,17 @@ fn sync_sends_everything_once_then_only_what_changed() {
     assert_eq!(total(&out), (0, WEBHOOK_ITEMS + USERS, 0));
     assert_eq!(sandbox.stats().deliveries.requests, WEBHOOK_ITEMS);
 
+    // The same as a table, without the timing columns.
+    let out = env
+        .cmd()
+        .args([
+            "sync".to_owned(),
+            "--fields=resource,sent,unchanged,failed,retried".to_owned(),
+            format!("--records-dir={}", records_dir().display()),
+        ])
+        .run();
+    crate::assert_output!("sync_rerun_table", out);
+
     // --since bounds by date: only the two orders modified in November 2026.
     let out = sync(
         &env,

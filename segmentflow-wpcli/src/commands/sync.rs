@@ -46,7 +46,7 @@ use segmentflow_core::sync::{
 };
 
 use super::site_state::{self, SiteFacts};
-use super::sync_source::{DatabaseSource, FixtureSource, RecordSource};
+use super::sync_source::{DatabaseSource, FixtureSource, Items, RecordSource, UserItem};
 use crate::config::SyncOptions;
 use crate::exit::ExitStatus;
 use crate::output::{self, Printer, Record};
@@ -407,53 +407,32 @@ pub fn run(
                 *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{e:#}"))
             }
             Ok(users) => {
-                let mut packer = Some(BatchPacker::new(
-                    connection.write_key.clone(),
-                    BatchLimits::default(),
-                ));
-                let unchanged_users = unchanged.get(&Resource::Users);
-                let read_error_ref = &read_error;
-                let mut users = users;
-                let event_time = started_at.clone();
-                let batches = std::iter::from_fn(move || {
-                    loop {
-                        let p = packer.as_mut()?;
-                        match users.next() {
-                            Some(Ok(user)) => {
-                                if after.is_some_and(|a| user.checkpoint <= *a) {
-                                    if let Some(n) = unchanged_users {
-                                        n.fetch_add(1, Ordering::Relaxed);
-                                    }
-                                    continue;
-                                }
-                                let event = IdentifyEvent::new(
-                                    &user.identity,
-                                    facts.wc_active,
-                                    event_time.clone(),
-                                );
-                                match p.push(user.checkpoint, &event) {
-                                    Ok(Some(batch)) => {
-                                        return Some(Ok::<IdentifyBatch, OversizedEvent>(batch));
-                                    }
-                                    Ok(None) => {}
-                                    Err(oversized) => return Some(Err(oversized)),
-                                }
-                            }
-                            Some(Err(e)) => {
-                                *read_error_ref.lock().unwrap_or_else(|p| p.into_inner()) =
-                                    Some(format!("reading users failed: {e}"));
-                                packer = None;
-                                return None;
-                            }
-                            None => return packer.take().and_then(BatchPacker::finish).map(Ok),
-                        }
-                    }
-                });
+                let mut batches = IdentifyFeed {
+                    users,
+                    after,
+                    packer: Some(BatchPacker::new(
+                        connection.write_key.clone(),
+                        BatchLimits::default(),
+                    )),
+                    woocommerce: facts.wc_active,
+                    timestamp: started_at.clone(),
+                    unchanged: unchanged.get(&Resource::Users),
+                    read_error: &read_error,
+                };
                 let result = if opts.dry_run {
-                    for batch in batches.flatten() {
-                        report.sent(Resource::Users, batch.len() as u64);
-                        for item in &batch.items {
-                            bars.sent(Resource::Users, item.checkpoint.id);
+                    for next in batches.by_ref() {
+                        match next {
+                            Ok(batch) => {
+                                report.sent(Resource::Users, batch.len() as u64);
+                                for item in &batch.items {
+                                    bars.sent(Resource::Users, item.checkpoint.id);
+                                }
+                            }
+                            Err(oversized) => report.failed(
+                                Resource::Users,
+                                oversized.checkpoint.id,
+                                oversized.to_string(),
+                            ),
                         }
                     }
                     Ok(Default::default())
@@ -504,6 +483,56 @@ pub fn run(
     } else {
         ExitStatus::Success
     })
+}
+
+/// Users packed into identify batches as they are read; users at or before
+/// the checkpoint are counted as unchanged, a read error is recorded and
+/// ends the stream.
+struct IdentifyFeed<'a> {
+    users: Items<UserItem>,
+    after: Option<&'a Checkpoint>,
+    packer: Option<BatchPacker>,
+    woocommerce: bool,
+    timestamp: String,
+    unchanged: Option<&'a AtomicU64>,
+    read_error: &'a Mutex<Option<String>>,
+}
+
+impl Iterator for IdentifyFeed<'_> {
+    type Item = Result<IdentifyBatch, OversizedEvent>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let packer = self.packer.as_mut()?;
+            match self.users.next() {
+                Some(Ok(user)) => {
+                    if self.after.is_some_and(|a| user.checkpoint <= *a) {
+                        if let Some(n) = self.unchanged {
+                            n.fetch_add(1, Ordering::Relaxed);
+                        }
+                        continue;
+                    }
+                    let event = IdentifyEvent::new(
+                        &user.identity,
+                        self.woocommerce,
+                        self.timestamp.clone(),
+                    );
+                    match packer.push(user.checkpoint, &event) {
+                        Ok(Some(batch)) => return Some(Ok(batch)),
+                        Ok(None) => {}
+                        Err(oversized) => return Some(Err(oversized)),
+                    }
+                }
+                Some(Err(e)) => {
+                    *self.read_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some(format!("reading users failed: {e}"));
+                    self.packer = None;
+                    return None;
+                }
+                None => return self.packer.take().and_then(BatchPacker::finish).map(Ok),
+            }
+        }
+    }
 }
 
 fn read_or_none(slot: &Mutex<Option<String>>) -> Option<String> {
