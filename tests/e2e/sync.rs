@@ -253,3 +253,67 @@ fn refusals_name_the_fix() {
     let out = sync(&env, &["--since=yesterday"]);
     assert_eq!(out.code, 2);
 }
+
+#[test]
+fn killed_mid_run_and_rerun_loses_and_doubles_nothing() {
+    let faults: FaultPlan = "slow:1.0".parse().unwrap();
+    let (env, sandbox) = connected(
+        SandboxConfig {
+            faults,
+            slow: std::time::Duration::from_millis(250),
+            ..SandboxConfig::default()
+        },
+        None,
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_segmentflow-wpcli"))
+        .args([
+            format!("--path={}", env.root.path().display()),
+            "sync".to_owned(),
+            "--resources=orders,customers,products".to_owned(),
+            "--concurrency=4".to_owned(),
+            format!("--records-dir={}", records_dir().display()),
+        ])
+        .env_remove("SEGMENTFLOW_WRITTEN_OPTIONS_FILE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some deliveries were accepted, then SIGKILL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sandbox.stats().deliveries.accepted < 4 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Let requests that were in flight at the kill settle on the server.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let before = sandbox.stats().deliveries.accepted;
+    assert!(before >= 4, "{before}");
+
+    let out = sync(&env, &["--resources=orders,customers,products"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = sandbox.stats();
+    assert_eq!(
+        stats.deliveries.accepted, WEBHOOK_ITEMS,
+        "nothing lost: {stats:?}"
+    );
+    for (resource, count) in [
+        ("order", ORDERS),
+        ("customer", CUSTOMERS),
+        ("product", PRODUCTS),
+    ] {
+        let records = sandbox.deliveries(resource).unwrap();
+        assert_eq!(records.len() as u64, count, "{resource}");
+        assert!(
+            records.iter().all(|d| d.accepted == 1),
+            "nothing doubled: {records:?}"
+        );
+    }
+    // What was resent was recognised by its delivery id.
+    let (sent, unchanged, _) = total(&out);
+    assert_eq!(sent + unchanged, WEBHOOK_ITEMS);
+    assert_eq!(
+        stats.deliveries.duplicate,
+        WEBHOOK_ITEMS - unchanged - (WEBHOOK_ITEMS - before)
+    );
+}
