@@ -317,3 +317,30 @@ fn killed_mid_run_and_rerun_loses_and_doubles_nothing() {
         WEBHOOK_ITEMS - unchanged - (WEBHOOK_ITEMS - before)
     );
 }
+
+#[test]
+fn permanent_failures_are_reported_and_exit_3() {
+    // Orders (with their line items) are bigger than this; customers are not.
+    let (env, sandbox) = connected(
+        SandboxConfig {
+            max_delivery_bytes: 2500,
+            ..SandboxConfig::default()
+        },
+        None,
+    );
+    let out = sync(&env, &["--resources=customers,orders"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let r = rows(&out);
+    assert_eq!(r["customers"], (CUSTOMERS, 0, 0));
+    assert_eq!(r["orders"].2, ORDERS, "{r:?}");
+    assert!(
+        out.stderr.contains("Warning: orders 78 failed"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sandbox.stats().deliveries.too_large, ORDERS);
+    // The orders checkpoint stays before the failed items; customers moved on.
+    let state = env.option_row("segmentflow_sync_state").unwrap().0;
+    assert!(state.contains("customers"), "{state}");
+    assert!(!state.contains("\"orders\""), "{state}");
+}
