@@ -73,8 +73,11 @@ pub enum Command {
     /// Read and write rows of the WordPress options table.
     #[command(subcommand)]
     Options(OptionsCommand),
-    /// Show facts about the site (URL, WordPress and WooCommerce versions, HPOS).
+    /// Show the connection, settings, WooCommerce and webhook state.
     Status,
+    /// List, read and change the plugin's settings.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
 
     // ---- connection and sync (branch sync-cmd)
     /// Serve a local stand-in for the Segmentflow API (demos, tests, benchmarks).
@@ -146,6 +149,26 @@ pub struct SyncArgs {
     /// database. For tests and demos.
     #[arg(long, value_name = "DIR", hide = true)]
     pub records_dir: Option<PathBuf>,
+}
+
+/// `settings …`
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// List every setting with its value, default and whether it is stored.
+    List,
+    /// Print one setting's value (`on`/`off` for switches, the URL for hosts).
+    Get {
+        /// debug_mode, consent_required, api_host, app_host or wc_enabled.
+        name: String,
+    },
+    /// Change one setting, after validating the value.
+    Set {
+        /// debug_mode, consent_required, api_host, app_host or wc_enabled.
+        name: String,
+        /// on/off (true/false, yes/no, 1/0) for switches; an https:// URL (or
+        /// http:// to a loopback address) for hosts.
+        value: String,
+    },
 }
 
 /// `options …`

@@ -8,9 +8,11 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{Args, Command, FormatArg, OptionsCommand};
+use segmentflow_core::options::Setting;
+
+use crate::cli::{Args, Command, FormatArg, OptionsCommand, SettingsCommand};
 use crate::cli::{ConnectArgs, SyncArgs};
-use crate::output::{Fields, Format};
+use crate::output::{Fields, Format, ScalarFormat};
 
 /// A command line that parsed but does not make sense; exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,12 @@ pub enum CommandConfig {
     OptionsDelete(OptionsDelete),
     /// `status`
     Status(Status),
+    /// `settings list`
+    SettingsList(SettingsList),
+    /// `settings get`
+    SettingsGet(SettingsGet),
+    /// `settings set`
+    SettingsSet(SettingsSet),
     // ---- connection and sync (branch sync-cmd)
     /// `sandbox`
     Sandbox(crate::sandbox::SandboxConfig),
@@ -63,6 +71,29 @@ pub enum CommandConfig {
     Disconnect,
     /// `sync`
     Sync(SyncOptions),
+}
+
+impl CommandConfig {
+    /// Whether the command's stdout is a machine format (json, csv, yaml,
+    /// ids, count): messages such as `Success:` then go to stderr so stdout
+    /// stays parseable.
+    pub fn machine_output(&self) -> bool {
+        let list = |f: Format| f != Format::Table;
+        match self {
+            CommandConfig::OptionsGet(o) => o.format == ValueFormat::Json,
+            CommandConfig::OptionsList(o) => list(o.format),
+            CommandConfig::Status(o) => list(o.format),
+            CommandConfig::SettingsList(o) => list(o.format),
+            CommandConfig::SettingsGet(o) => o.format != ScalarFormat::Plain,
+            CommandConfig::OptionsSet(_)
+            | CommandConfig::OptionsDelete(_)
+            | CommandConfig::SettingsSet(_) => false,
+            // ---- connection and sync (branch sync-cmd)
+            CommandConfig::Connect(c) => c.porcelain,
+            CommandConfig::Sync(o) => list(o.format),
+            CommandConfig::Sandbox(_) | CommandConfig::Disconnect => false,
+        }
+    }
 }
 
 /// How `options get` prints the value.
@@ -117,6 +148,48 @@ pub struct Status {
     pub format: Format,
     /// Fields to show.
     pub fields: Fields,
+}
+
+/// Options of `settings list`.
+#[derive(Debug, Clone)]
+pub struct SettingsList {
+    /// Output format.
+    pub format: Format,
+    /// Fields to show.
+    pub fields: Fields,
+}
+
+/// Options of `settings get`.
+#[derive(Debug, Clone)]
+pub struct SettingsGet {
+    /// The setting.
+    pub setting: Setting,
+    /// How to print the value.
+    pub format: ScalarFormat,
+}
+
+/// Options of `settings set`.
+#[derive(Debug, Clone)]
+pub struct SettingsSet {
+    /// The setting.
+    pub setting: Setting,
+    /// The value as typed (validated by the command, which reports a bad
+    /// value as an error, exit 1).
+    pub value: String,
+}
+
+/// A setting name the CLI does not know: a usage error (exit 2), like an
+/// unknown subcommand — the command line names something that does not
+/// exist and nothing is done. (A bad *value* is an ordinary error, exit 1,
+/// as WP-CLI's commands report invalid input with `WP_CLI::error()`.)
+fn setting(name: &str) -> Result<Setting, UsageError> {
+    Setting::from_name(name).map_err(|_| {
+        let valid: Vec<&str> = Setting::ALL.iter().map(|s| s.key()).collect();
+        UsageError(format!(
+            "unknown setting '{name}'; valid settings: {}",
+            valid.join(", ")
+        ))
+    })
 }
 
 impl Config {
@@ -208,6 +281,40 @@ impl Config {
                     other => list_format(other, "status")?,
                 };
                 CommandConfig::Status(Status { format, fields })
+            }
+            Command::Settings(SettingsCommand::List) => {
+                let format = match args.format {
+                    Some(f @ (FormatArg::Ids | FormatArg::Raw)) => {
+                        return Err(bad_format(
+                            f,
+                            "settings list",
+                            "table, json, csv, yaml, count",
+                        ));
+                    }
+                    other => list_format(other, "settings list")?,
+                };
+                CommandConfig::SettingsList(SettingsList { format, fields })
+            }
+            Command::Settings(SettingsCommand::Get { name }) => {
+                let format = match args.format {
+                    None | Some(FormatArg::Table) => ScalarFormat::Plain,
+                    Some(FormatArg::Json) => ScalarFormat::Json,
+                    Some(FormatArg::Yaml) => ScalarFormat::Yaml,
+                    Some(other) => {
+                        return Err(bad_format(other, "settings get", "table, json, yaml"));
+                    }
+                };
+                CommandConfig::SettingsGet(SettingsGet {
+                    setting: setting(&name)?,
+                    format,
+                })
+            }
+            Command::Settings(SettingsCommand::Set { name, value }) => {
+                no_format(args.format, "settings set")?;
+                CommandConfig::SettingsSet(SettingsSet {
+                    setting: setting(&name)?,
+                    value,
+                })
             }
         };
         Ok(Config {
@@ -447,9 +554,69 @@ mod tests {
                 &["options", "set", "segmentflow_a", "1", "--format=json"],
                 false,
             ),
+            (&["settings", "list", "--format=csv"], true),
+            (&["settings", "list", "--format=ids"], false),
+            (&["settings", "get", "debug_mode", "--format=yaml"], true),
+            (&["settings", "get", "debug_mode", "--format=csv"], false),
+            (
+                &["settings", "set", "debug_mode", "on", "--format=json"],
+                false,
+            ),
         ];
         for (line, ok) in cases {
             assert_eq!(parse(line).is_ok(), *ok, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn setting_names() {
+        let cases: &[(&[&str], Option<Setting>)] = &[
+            (&["settings", "get", "debug_mode"], Some(Setting::DebugMode)),
+            (&["settings", "get", "api-host"], Some(Setting::ApiHost)),
+            (
+                &["settings", "set", "segmentflow_consent_required", "on"],
+                Some(Setting::ConsentRequired),
+            ),
+            // The PHP package passes positionals after `--`.
+            (
+                &["settings", "set", "--", "wc_enabled", "off"],
+                Some(Setting::WcEnabled),
+            ),
+            (&["settings", "get", "write_key"], None),
+            (&["settings", "set", "nope", "1"], None),
+        ];
+        for (line, want) in cases {
+            match (parse(line), want) {
+                (Ok(c), Some(want)) => match c.command {
+                    CommandConfig::SettingsGet(g) => assert_eq!(g.setting, *want),
+                    CommandConfig::SettingsSet(s) => assert_eq!(s.setting, *want),
+                    other => panic!("{line:?}: {other:?}"),
+                },
+                (Err(e), None) => assert!(
+                    e.0.contains("valid settings: debug_mode, consent_required, api_host, app_host, wc_enabled"),
+                    "{e}"
+                ),
+                (got, _) => panic!("{line:?}: {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn machine_output_per_format() {
+        let cases: &[(&[&str], bool)] = &[
+            (&["status"], false),
+            (&["status", "--format=json"], true),
+            (&["settings", "list", "--format=csv"], true),
+            (&["settings", "get", "debug_mode"], false),
+            (&["settings", "set", "debug_mode", "on"], false),
+            (&["options", "get", "x", "--format=json"], true),
+        ];
+        for (line, want) in cases {
+            assert_eq!(
+                parse(line).unwrap().command.machine_output(),
+                *want,
+                "{line:?}"
+            );
         }
     }
 

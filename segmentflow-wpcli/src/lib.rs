@@ -12,19 +12,25 @@
 //! # Contract with the PHP package
 //!
 //! * `wp segmentflow <cmd>` runs `segmentflow-wpcli --context=- <cmd>` and
-//!   writes one line of JSON first on the child's stdin: the fields of
-//!   [`wordpress::context::SiteContext`] (`db_host`, `db_port`, `db_socket`,
-//!   `db_user`, `db_password`, `db_name`, `db_charset`, `sqlite_path`,
-//!   `table_prefix`, `blog_id`, `multisite`, …). The rest of stdin is the
-//!   command's own input (e.g. the value for `options set`).
+//!   writes one line of JSON first on the child's stdin: the site context
+//!   whose field names are `segmentflow_core::wpconfig::site_context::fields`
+//!   (`version`, `db_host`, `db_port`, `db_socket`, `db_default_socket`,
+//!   `db_user`, `db_password`, `db_name`, `db_charset`, `db_collate`,
+//!   `table_prefix`, `blog_id`, `multisite`, `home_url`, `site_url`,
+//!   `wp_version`, `wc_active`, `wc_version`, `hpos`, `locale`; the last
+//!   seven may be `null` under `@when after_wp_config_load`, and are then
+//!   read from the database). The rest of stdin is the command's own input
+//!   (e.g. the value for `options set`).
 //! * Environment variables are listed in [`env`](mod@env): the PHP side sets
 //!   `SEGMENTFLOW_WRITTEN_OPTIONS_FILE` to a temp file and, after the child
 //!   exits, deletes the option names listed there (a JSON array) from the
 //!   object cache; it sets `SHELL_PIPE=0` when its own stdout is a terminal so
 //!   tables keep their borders.
-//! * stdout is the result only, in WP-CLI's formats ([`output`]); stderr is
-//!   `Error: …`, `Warning: …`, `Success: …` and `Debug: …` lines. The exit
-//!   code ([`exit`]) is relayed with `WP_CLI::halt()`.
+//! * stdout is the result, in WP-CLI's formats ([`output`]), and — as with
+//!   `WP_CLI::success()` — `Success: …` lines, except under a machine
+//!   `--format` (json, csv, yaml…), where they go to stderr; stderr is
+//!   `Error: …`, `Warning: …` and `Debug: …` lines. The exit code ([`exit`])
+//!   is relayed with `WP_CLI::halt()`.
 
 pub mod cli;
 pub mod commands;
@@ -37,6 +43,8 @@ pub mod wordpress;
 pub mod sandbox;
 
 pub mod sync;
+
+pub mod generator;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -72,7 +80,8 @@ pub fn run_status(args: impl IntoIterator<Item = OsString>) -> ExitStatus {
             return ExitStatus::Usage;
         }
     };
-    let printer = output::Printer::new(config.quiet, config.debug);
+    let printer = output::Printer::new(config.quiet, config.debug)
+        .with_machine_output(config.command.machine_output());
     match commands::run(&config, &printer) {
         Ok(status) => status,
         Err(err) if is_broken_pipe(&err) => ExitStatus::Success,

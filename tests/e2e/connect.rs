@@ -34,7 +34,7 @@ pub fn connect_to(env: &TestEnv, sandbox: &SandboxHandle, secret: &str) {
         .args(["--context=-", "connect", "--stdin", "--porcelain"])
         .stdin(format!(
             "{}\n{}\n",
-            env.context_json(),
+            env.context_json_early(),
             input_json(sandbox.credentials(), secret)
         ))
         .run();
@@ -107,7 +107,7 @@ fn connect_non_interactive_saves_options_and_registers_webhooks() {
         ])
         .stdin(format!(
             "{}\n{}\n",
-            env.context_json(),
+            env.context_json_early(),
             input_json(&creds, &creds.webhook_secret)
         ))
         .run();
@@ -169,9 +169,9 @@ fn connect_non_interactive_saves_options_and_registers_webhooks() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains("0 created, 10 updated, 0 deleted"),
+        out.stdout.contains("0 created, 10 updated, 0 deleted"),
         "{}",
-        out.stderr
+        out.stdout
     );
     let rotated = env.segmentflow_webhooks();
     assert_eq!(
@@ -328,9 +328,9 @@ fn disconnect_with_the_api_down_warns_and_succeeds() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("10 webhook(s) removed"),
+        out.stdout.contains("10 webhook(s) removed"),
         "{}",
-        out.stderr
+        out.stdout
     );
     assert!(env.segmentflow_webhooks().is_empty());
     for name in [
@@ -352,7 +352,7 @@ fn disconnect_with_the_api_down_warns_and_succeeds() {
     // Idempotent.
     let out = env.cmd().args(["disconnect"]).run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stderr.contains("not connected"), "{}", out.stderr);
+    assert!(out.stdout.contains("not connected"), "{}", out.stdout);
 }
 
 #[test]

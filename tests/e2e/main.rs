@@ -3,7 +3,10 @@
 //! One test binary; the harness is in `util.rs`.
 
 mod connect;
+mod contract;
 mod db;
+mod settings;
+mod status;
 mod sync;
 mod util;
 
@@ -226,7 +229,12 @@ fn context_on_stdin() {
     assert!(out.stderr.contains("no site context"), "{}", out.stderr);
     let out = bin().args(["--context=-", "status"]).stdin("{nope\n").run();
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("not valid JSON"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("site context (first stdin line) is not valid"),
+        "{}",
+        out.stderr
+    );
 }
 
 // ---------------------------------------------------------------- options
@@ -335,7 +343,7 @@ fn option_writes_behave_like_update_option() {
         .args(["options", "set", "segmentflow_debug_mode", ""])
         .run();
     assert_eq!(out.code, 0);
-    assert!(out.stderr.contains("unchanged"), "{}", out.stderr);
+    assert!(out.stdout.contains("unchanged"), "{}", out.stdout);
     assert_eq!(std::fs::read_to_string(&report).unwrap(), "[]");
 
     // WordPress >= 6.6 (db_version >= 57155): new rows get 'auto'.

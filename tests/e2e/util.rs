@@ -441,28 +441,54 @@ impl TestEnv {
         bin().args([format!("--path={}", self.root.path().display())])
     }
 
-    /// A JSON site context for `--context=-`, as the PHP package would send it.
+    /// A JSON site context for `--context=-`, as the PHP package sends it
+    /// after a full WordPress load (`@when after_wp_load`).
     pub fn context_json(&self) -> String {
         let (host, socket) = match &server().socket {
             Some(s) => ("localhost".to_owned(), Some(s.display().to_string())),
             None => ("127.0.0.1".to_owned(), None),
         };
         serde_json::json!({
+            "version": 1,
             "db_host": host,
             "db_port": null,
             "db_socket": socket,
+            "db_default_socket": null,
             "db_user": TEST_USER,
             "db_password": TEST_PASSWORD,
             "db_name": self.db,
             "db_charset": "utf8mb4",
+            "db_collate": "",
             "table_prefix": "wp_",
             "blog_id": 1,
             "multisite": self.kind == Kind::Multisite,
             "home_url": SITE_URL,
             "site_url": SITE_URL,
             "wp_version": "6.1.9",
+            "wc_active": false,
+            "wc_version": null,
+            "hpos": null,
+            "locale": "en_US",
         })
         .to_string()
+    }
+
+    /// The context the PHP package sends under `@when
+    /// after_wp_config_load`: WordPress has not loaded, so URLs, locale and
+    /// WooCommerce are `null` (the binary reads them from the database).
+    pub fn context_json_early(&self) -> String {
+        let mut ctx: serde_json::Value = serde_json::from_str(&self.context_json()).unwrap();
+        for key in [
+            "home_url",
+            "site_url",
+            "wc_active",
+            "wc_version",
+            "hpos",
+            "locale",
+        ] {
+            ctx[key] = serde_json::Value::Null;
+        }
+        ctx.to_string()
     }
 
     /// Runs SQL and returns the rows as optional strings.
@@ -482,6 +508,22 @@ impl TestEnv {
                     .collect()
             })
             .collect()
+    }
+
+    /// Creates `wp_wc_webhooks` with WooCommerce's own DDL
+    /// (`tests/support/wc-webhooks.sql`), in the session SQL mode WordPress
+    /// uses (its zero-date defaults need `NO_ZERO_DATE` off).
+    pub fn create_wc_webhooks(&self) {
+        let ddl: String = std::fs::read_to_string(support("wc-webhooks.sql"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut conn = server().admin();
+        conn.select_db(&self.db).unwrap();
+        conn.query_drop("SET SESSION sql_mode = ''").unwrap();
+        conn.query_drop(ddl).unwrap();
     }
 
     /// One option row's (value, autoload), read with SQL.

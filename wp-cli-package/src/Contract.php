@@ -15,6 +15,13 @@ final class Contract {
 	/** Environment variable (or PHP constant) naming the binary to run. */
 	const ENV_BIN = 'SEGMENTFLOW_WPCLI_BIN';
 
+	/**
+	 * Environment variable naming a file in which the binary writes, after a
+	 * command that wrote options, the JSON array of the option names it wrote
+	 * or deleted.
+	 */
+	const ENV_WRITTEN_OPTIONS_FILE = 'SEGMENTFLOW_WRITTEN_OPTIONS_FILE';
+
 	/** Exit codes of the binary, relayed unchanged with WP_CLI::halt(). */
 	const EXIT_SUCCESS = 0;
 	const EXIT_ERROR   = 1;

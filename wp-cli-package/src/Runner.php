@@ -30,9 +30,11 @@ final class Runner {
 	 * @param string[]             $argv    Subcommand and flags.
 	 * @param array<string,mixed>  $context Site context (SiteContext::build()).
 	 * @param string|null          $input   Extra stdin after the context line (e.g. credentials JSON).
+	 * @param array<string,string> $env     Extra environment variables for the child, added to
+	 *                                      this process's environment (never secrets).
 	 * @return int
 	 */
-	public function run( array $argv, array $context, $input = null ) {
+	public function run( array $argv, array $context, $input = null, array $env = array() ) {
 		if ( ! function_exists( 'proc_open' ) ) {
 			throw new \RuntimeException( 'proc_open() is disabled on this PHP (disable_functions); wp segmentflow needs it to run the segmentflow-wpcli binary.' );
 		}
@@ -42,7 +44,10 @@ final class Runner {
 			1 => array( 'pipe', 'w' ),
 			2 => defined( 'STDERR' ) ? STDERR : array( 'file', 'php://stderr', 'w' ),
 		);
-		$process     = proc_open( $command, $descriptors, $pipes );
+		// proc_open() replaces the whole environment when given an array, so
+		// extra variables are merged into the inherited ones (null inherits).
+		$child_env = $env ? array_merge( self::inherited_env(), array_map( 'strval', $env ) ) : null;
+		$process   = proc_open( $command, $descriptors, $pipes, null, $child_env );
 		if ( ! is_resource( $process ) ) {
 			throw new \RuntimeException( 'Could not start ' . $this->binary . '.' );
 		}
@@ -66,6 +71,20 @@ final class Runner {
 		fclose( $pipes[1] );
 		$code = proc_close( $process );
 		return $code < 0 ? Contract::EXIT_ERROR : $code;
+	}
+
+	/**
+	 * This process's environment as an array (getenv() without arguments,
+	 * falling back to $_ENV where that is not available).
+	 *
+	 * @return array<string,string>
+	 */
+	public static function inherited_env() {
+		$env = getenv();
+		if ( ! is_array( $env ) || ! $env ) {
+			$env = isset( $_ENV ) && is_array( $_ENV ) ? $_ENV : array();
+		}
+		return $env;
 	}
 
 	/**

@@ -6,12 +6,15 @@
 //! what PHP checks: byte lengths, element counts, class-name characters,
 //! `r:`/`R:` slots, and the nesting limit (`unserialize_max_depth`, 4096).
 //!
-//! Hostile input is ordinary input here. Declared lengths and counts are
-//! never used to size an allocation beyond what the remaining input could
-//! hold; nesting is walked with an explicit stack on the heap, so depth costs
-//! no call-stack frames; every failure is a [`DecodeError`] with a byte
-//! offset. Strings are borrowed from the input (`Cow::Borrowed`), so decoding
-//! allocates only one vector per non-empty array or object.
+//! Hostile input is ordinary input here. Declared lengths are checked
+//! against the bytes left before anything is read, and declared counts never
+//! size an allocation at all: elements collect on one shared stack and each
+//! container gets an exactly sized vector when its `}` arrives, so memory is
+//! bounded by the input's length. Nesting is walked with an explicit stack on
+//! the heap, so depth costs no call-stack frames; every failure is a
+//! [`DecodeError`] with a byte offset. Strings are borrowed from the input
+//! (`Cow::Borrowed`), so decoding allocates only one vector per non-empty
+//! array or object.
 //!
 //! Inputs PHP accepts but never writes decode to the value PHP would give and
 //! re-encode in PHP's canonical form, not byte for byte: `i:+5;`, `i:007;`,
@@ -31,11 +34,6 @@ use super::value::{Custom, EnumCase, Float, Key, Object, Value};
 
 /// PHP's default `unserialize_max_depth`.
 pub const DEFAULT_MAX_DEPTH: usize = 4096;
-
-/// The smallest encoded array element: a key `i:0;` and a value `N;`. An
-/// array cannot hold more elements than the remaining input divided by this,
-/// which bounds the capacity reserved for a declared count.
-const MIN_ELEMENT_BYTES: usize = 6;
 
 /// Decoder settings. `DecodeOptions::default()` behaves like PHP 8's
 /// `unserialize()` with default ini settings.
@@ -131,7 +129,9 @@ pub fn decode_prefix(input: &[u8]) -> Result<(Value<'_>, usize), DecodeError> {
 struct Frame<'a> {
     /// `None` for an array, the class name for an object.
     class: Option<Cow<'a, [u8]>>,
-    items: Vec<(Key<'a>, Value<'a>)>,
+    /// Where this container's finished elements start in the shared
+    /// element stack.
+    start: usize,
     /// Elements still to read.
     left: usize,
     /// The key read for the element whose value comes next.
@@ -139,12 +139,12 @@ struct Frame<'a> {
 }
 
 impl<'a> Frame<'a> {
-    fn into_value(self) -> Value<'a> {
+    fn into_value(self, items: Vec<(Key<'a>, Value<'a>)>) -> Value<'a> {
         match self.class {
-            None => Value::Array(self.items),
+            None => Value::Array(items),
             Some(class) => Value::Object(Object {
                 class,
-                properties: self.items,
+                properties: items,
             }),
         }
     }
@@ -176,15 +176,21 @@ type PResult<T> = std::result::Result<T, DecodeError>;
 impl<'a> Parser<'a> {
     fn run(&mut self) -> PResult<Value<'a>> {
         let mut stack: Vec<Frame<'a>> = Vec::new();
+        // The finished elements of every open container, innermost last. A
+        // container's elements are moved out into an exactly sized vector
+        // when it closes: the writes during parsing land in this stack's
+        // top, which stays in cache, and each array is then one sequential
+        // copy (measured: faster than filling each array's own vector in
+        // place), and declared counts never size an allocation.
+        let mut elements: Vec<(Key<'a>, Value<'a>)> = Vec::new();
         loop {
             let mut value = match self.token(stack.len())? {
                 Token::Done(value) => value,
                 Token::Open { class, count } => {
-                    let cap = count.min(self.remaining() / MIN_ELEMENT_BYTES);
                     let key = self.key()?;
                     stack.push(Frame {
                         class,
-                        items: Vec::with_capacity(cap),
+                        start: elements.len(),
                         left: count,
                         key,
                     });
@@ -198,14 +204,16 @@ impl<'a> Parser<'a> {
                     return Ok(value);
                 };
                 let key = std::mem::replace(&mut top.key, Key::Int(0));
-                top.items.push((key, value));
+                elements.push((key, value));
                 top.left -= 1;
                 if top.left > 0 {
                     top.key = self.key()?;
                     break;
                 }
                 self.expect(b'}', Expected::CloseBrace)?;
-                value = stack.pop().expect("the stack has a top frame").into_value();
+                let frame = stack.pop().expect("the stack has a top frame");
+                let items = elements.split_off(frame.start);
+                value = frame.into_value(items);
             }
         }
     }

@@ -14,7 +14,7 @@
 //! here (PHP clamps the number), and an `E:` naming an enum the site does not
 //! declare decodes here (PHP returns `false`).
 
-use super::decode::{DecodeOptions, decode_prefix};
+use super::decode::DecodeOptions;
 use super::encode::encode;
 use super::error::DecodeError;
 use super::value::Value;
@@ -140,12 +140,7 @@ pub fn maybe_unserialize_with<'a>(data: &'a [u8], options: &DecodeOptions) -> Un
         return Unserialized::Plain(data);
     }
     let trimmed = php_trim(data);
-    let decoded = if *options == DecodeOptions::default() {
-        decode_prefix(trimmed)
-    } else {
-        options.decode_prefix(trimmed)
-    };
-    match decoded {
+    match options.decode_prefix(trimmed) {
         Ok((value, _)) => Unserialized::Serialized(value),
         Err(e) => Unserialized::Broken(e),
     }

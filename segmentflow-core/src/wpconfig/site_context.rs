@@ -12,6 +12,18 @@
 //!
 //! [`RawSiteContext`] is the JSON as sent; [`SiteContext`] is the validated,
 //! typed form the binary uses. Neither shows the password in `Debug`.
+//!
+//! Read-only commands run at WP-CLI's `@when after_wp_config_load`: only
+//! `wp-config.php` has run, WordPress itself has not loaded, so the PHP
+//! package cannot know the URLs, the WordPress version (unless it reads
+//! `wp-includes/version.php`), the locale or anything about WooCommerce. It
+//! sends `null` for those ([`fields::HOME_URL`], [`fields::SITE_URL`],
+//! [`fields::WP_VERSION`], [`fields::LOCALE`], [`fields::WC_ACTIVE`],
+//! [`fields::WC_VERSION`], [`fields::HPOS`]); a missing key reads as `null`
+//! too. They are `None` in [`SiteContext`] and the binary reads them from the
+//! database (`home`, `siteurl`, `db_version`, `active_plugins`,
+//! `woocommerce_version`, the HPOS options). Values that are present are
+//! still validated. A missing `db_password` reads as the empty password.
 
 use super::DbPassword;
 use super::db_host::{DbHost, ResolvedEndpoint};
@@ -102,14 +114,18 @@ pub struct RawSiteContext {
     /// See [`fields::DB_HOST`].
     pub db_host: String,
     /// See [`fields::DB_PORT`].
+    #[serde(default)]
     pub db_port: Option<u32>,
     /// See [`fields::DB_SOCKET`].
+    #[serde(default)]
     pub db_socket: Option<String>,
     /// See [`fields::DB_DEFAULT_SOCKET`].
+    #[serde(default)]
     pub db_default_socket: Option<String>,
     /// See [`fields::DB_USER`].
     pub db_user: String,
-    /// See [`fields::DB_PASSWORD`].
+    /// See [`fields::DB_PASSWORD`] (absent: the empty password).
+    #[serde(default)]
     pub db_password: DbPassword,
     /// See [`fields::DB_NAME`].
     pub db_name: String,
@@ -123,20 +139,27 @@ pub struct RawSiteContext {
     pub blog_id: u64,
     /// See [`fields::MULTISITE`].
     pub multisite: bool,
-    /// See [`fields::HOME_URL`].
-    pub home_url: String,
-    /// See [`fields::SITE_URL`].
-    pub site_url: String,
-    /// See [`fields::WP_VERSION`].
-    pub wp_version: String,
+    /// See [`fields::HOME_URL`]; `None` before WordPress has loaded.
+    #[serde(default)]
+    pub home_url: Option<String>,
+    /// See [`fields::SITE_URL`]; `None` before WordPress has loaded.
+    #[serde(default)]
+    pub site_url: Option<String>,
+    /// See [`fields::WP_VERSION`]; `None` when PHP could not tell.
+    #[serde(default)]
+    pub wp_version: Option<String>,
     /// See [`fields::WC_VERSION`].
+    #[serde(default)]
     pub wc_version: Option<String>,
-    /// See [`fields::WC_ACTIVE`].
-    pub wc_active: bool,
-    /// See [`fields::HPOS`].
-    pub hpos: bool,
-    /// See [`fields::LOCALE`].
-    pub locale: String,
+    /// See [`fields::WC_ACTIVE`]; `None` before WordPress has loaded.
+    #[serde(default)]
+    pub wc_active: Option<bool>,
+    /// See [`fields::HPOS`]; `None` when unknown.
+    #[serde(default)]
+    pub hpos: Option<bool>,
+    /// See [`fields::LOCALE`]; `None` before WordPress has loaded.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// A site context that cannot be used.
@@ -172,13 +195,14 @@ pub enum ContextError {
     },
 }
 
-/// WooCommerce, when active.
+/// WooCommerce, when PHP saw it active.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WooCommerceContext {
     /// `WC_VERSION`.
     pub version: String,
-    /// Whether HPOS tables are authoritative.
-    pub hpos: bool,
+    /// Whether HPOS tables are authoritative (`None`: PHP could not ask
+    /// `OrderUtil`; read the options).
+    pub hpos: Option<bool>,
 }
 
 /// A validated site context.
@@ -205,16 +229,19 @@ pub struct SiteContext {
     pub blog_id: u64,
     /// Whether the install is a network.
     pub multisite: bool,
-    /// `home_url()`.
-    pub home_url: String,
-    /// `site_url()`.
-    pub site_url: String,
-    /// `$wp_version`.
-    pub wp_version: String,
-    /// WooCommerce, when active.
+    /// `home_url()`, when known.
+    pub home_url: Option<String>,
+    /// `site_url()`, when known.
+    pub site_url: Option<String>,
+    /// `$wp_version`, when known.
+    pub wp_version: Option<String>,
+    /// Whether WooCommerce is active, when known (`None` before WordPress
+    /// has loaded).
+    pub wc_active: Option<bool>,
+    /// WooCommerce, when PHP saw it active.
     pub woocommerce: Option<WooCommerceContext>,
-    /// `get_locale()`.
-    pub locale: String,
+    /// `get_locale()`, when known.
+    pub locale: Option<String>,
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> ContextError {
@@ -317,27 +344,31 @@ impl RawSiteContext {
                 format!("is {} on a single site (must be 1)", self.blog_id),
             ));
         }
-        check_url(fields::HOME_URL, &self.home_url)?;
-        check_url(fields::SITE_URL, &self.site_url)?;
-        if self.wp_version.is_empty() {
+        if let Some(url) = &self.home_url {
+            check_url(fields::HOME_URL, url)?;
+        }
+        if let Some(url) = &self.site_url {
+            check_url(fields::SITE_URL, url)?;
+        }
+        if self.wp_version.as_deref() == Some("") {
             return Err(invalid(fields::WP_VERSION, "is empty"));
         }
-        let woocommerce = if self.wc_active {
-            let version = self
-                .wc_version
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| invalid(fields::WC_VERSION, "is missing while wc_active is true"))?;
-            Some(WooCommerceContext {
-                version,
-                hpos: self.hpos,
-            })
-        } else {
-            if self.hpos {
+        let woocommerce = match self.wc_active {
+            Some(true) => {
+                let version = self.wc_version.filter(|v| !v.is_empty()).ok_or_else(|| {
+                    invalid(fields::WC_VERSION, "is missing while wc_active is true")
+                })?;
+                Some(WooCommerceContext {
+                    version,
+                    hpos: self.hpos,
+                })
+            }
+            Some(false) if self.hpos == Some(true) => {
                 return Err(invalid(fields::HPOS, "is true while wc_active is false"));
             }
-            None
+            Some(false) | None => None,
         };
-        if self.locale.is_empty() {
+        if self.locale.as_deref() == Some("") {
             return Err(invalid(fields::LOCALE, "is empty"));
         }
         Ok(SiteContext {
@@ -354,6 +385,7 @@ impl RawSiteContext {
             home_url: self.home_url,
             site_url: self.site_url,
             wp_version: self.wp_version,
+            wc_active: self.wc_active,
             woocommerce,
             locale: self.locale,
         })
@@ -393,13 +425,13 @@ mod tests {
             table_prefix: "wp_".into(),
             blog_id: 1,
             multisite: false,
-            home_url: "http://localhost:8089".into(),
-            site_url: "http://localhost:8089".into(),
-            wp_version: "6.6.2".into(),
+            home_url: Some("http://localhost:8089".into()),
+            site_url: Some("http://localhost:8089".into()),
+            wp_version: Some("6.6.2".into()),
             wc_version: Some("9.2.5".into()),
-            wc_active: true,
-            hpos: true,
-            locale: "en_US".into(),
+            wc_active: Some(true),
+            hpos: Some(true),
+            locale: Some("en_US".into()),
         }
     }
 
@@ -430,7 +462,7 @@ mod tests {
             ctx.woocommerce,
             Some(WooCommerceContext {
                 version: "9.2.5".into(),
-                hpos: true
+                hpos: Some(true)
             })
         );
         assert_eq!(ctx.db_password.expose(), "hunter2-correct-horse");
@@ -517,23 +549,26 @@ mod tests {
             (Box::new(|r| r.blog_id = 0), fields::BLOG_ID),
             (Box::new(|r| r.blog_id = 2), fields::BLOG_ID),
             (
-                Box::new(|r| r.home_url = "localhost".into()),
+                Box::new(|r| r.home_url = Some("localhost".into())),
                 fields::HOME_URL,
             ),
-            (Box::new(|r| r.site_url = String::new()), fields::SITE_URL),
             (
-                Box::new(|r| r.wp_version = String::new()),
+                Box::new(|r| r.site_url = Some(String::new())),
+                fields::SITE_URL,
+            ),
+            (
+                Box::new(|r| r.wp_version = Some(String::new())),
                 fields::WP_VERSION,
             ),
             (Box::new(|r| r.wc_version = None), fields::WC_VERSION),
             (
                 Box::new(|r| {
-                    r.wc_active = false;
-                    r.hpos = true;
+                    r.wc_active = Some(false);
+                    r.hpos = Some(true);
                 }),
                 fields::HPOS,
             ),
-            (Box::new(|r| r.locale = String::new()), fields::LOCALE),
+            (Box::new(|r| r.locale = Some(String::new())), fields::LOCALE),
         ];
         for (mutate, field) in cases {
             let mut raw = sample();
@@ -555,6 +590,56 @@ mod tests {
             old.validate(),
             Err(ContextError::UnsupportedVersion { found: 2 })
         );
+    }
+
+    /// What the PHP package sends under `@when after_wp_config_load`:
+    /// WordPress has not loaded, so URLs, locale and WooCommerce are null.
+    #[test]
+    fn before_wordpress_loads_the_unknowns_are_null() {
+        let line = r#"{"version":1,"db_host":"localhost","db_port":null,"db_socket":null,"db_default_socket":null,"db_user":"wp","db_password":"pw-0123456789","db_name":"wordpress","db_charset":"utf8mb4","db_collate":"","table_prefix":"wp_","blog_id":1,"multisite":false,"home_url":null,"site_url":null,"wp_version":"6.6.2","wc_active":null,"wc_version":null,"hpos":null,"locale":null}"#;
+        let ctx = SiteContext::from_json_line(line).expect("valid");
+        assert_eq!(
+            (
+                ctx.home_url.as_deref(),
+                ctx.site_url.as_deref(),
+                ctx.wp_version.as_deref(),
+                ctx.wc_active,
+                ctx.woocommerce.as_ref(),
+                ctx.locale.as_deref()
+            ),
+            (None, None, Some("6.6.2"), None, None, None)
+        );
+        // Keys left out entirely read as null, the password as empty.
+        let mut v: serde_json::Value = serde_json::from_str(line).expect("json");
+        let obj = v.as_object_mut().expect("object");
+        for key in [
+            fields::HOME_URL,
+            fields::SITE_URL,
+            fields::WP_VERSION,
+            fields::WC_ACTIVE,
+            fields::WC_VERSION,
+            fields::HPOS,
+            fields::LOCALE,
+            fields::DB_PASSWORD,
+            fields::DB_PORT,
+            fields::DB_SOCKET,
+            fields::DB_DEFAULT_SOCKET,
+        ] {
+            obj.remove(key);
+        }
+        let ctx = SiteContext::from_json_line(&v.to_string()).expect("valid");
+        assert_eq!((ctx.wp_version, ctx.wc_active), (None, None));
+        assert!(ctx.db_password.is_empty());
+        // WooCommerce active but HPOS unknown (no OrderUtil): hpos is None.
+        let mut raw = sample();
+        raw.hpos = None;
+        let ctx = raw.validate().expect("valid");
+        assert_eq!(ctx.woocommerce.map(|w| w.hpos), Some(None));
+        // HPOS said without knowing whether WooCommerce is active: accepted.
+        let mut raw = sample();
+        raw.wc_active = None;
+        raw.wc_version = None;
+        assert_eq!(raw.validate().map(|c| c.woocommerce), Ok(None));
     }
 
     #[test]

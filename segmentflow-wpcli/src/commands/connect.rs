@@ -30,6 +30,7 @@ use segmentflow_core::connection::{
 use segmentflow_core::options::{Autoload, Platform};
 use segmentflow_core::webhooks::registration::{self, Connection};
 use segmentflow_core::webhooks::{ApiVersion, WebhookSecret};
+use segmentflow_core::wpconfig::Table;
 
 use super::site_state::{self, SiteFacts};
 use crate::config::{Connect, ConnectInput};
@@ -100,10 +101,10 @@ struct Saved {
 
 /// The first administrator (the user WooCommerce builds webhook payloads as).
 fn first_administrator(site: &mut Site) -> anyhow::Result<u64> {
-    let key = format!("{}capabilities", site.prefix.base());
+    let key = site.prefix.capabilities_meta_key(site.blog_id);
     let sql = format!(
         "SELECT user_id FROM {} WHERE meta_key = ? AND meta_value LIKE ? ORDER BY user_id LIMIT 1",
-        site.prefix.global_table("usermeta")
+        site.table(Table::Usermeta)?.quoted()
     );
     let row = site
         .db
@@ -131,17 +132,20 @@ fn save(
             value: row.value().to_vec(),
         })
         .collect();
-    let mut written = options::write(&mut site.db, &site.prefix, &writes)
+    let options_table = site.options_table()?;
+    let mut written = options::write(&mut site.db, &options_table, &writes)
         .context("cannot save the connection options")?;
     let mut applied = None;
-    let table = webhooks::table_exists(&mut site.db, &site.prefix, "wc_webhooks")?;
+    let webhooks_table = site.table(Table::WcWebhooks)?;
+    let existing = webhooks::read_all(&mut site.db, &webhooks_table)?;
     printer.debug(&format!(
-        "platform {platform}, webhook credentials: {}, wc_webhooks table: {table}",
-        credentials.webhook.is_some()
+        "platform {platform}, webhook credentials: {}, wc_webhooks table: {}",
+        credentials.webhook.is_some(),
+        existing.is_some()
     ));
     if let Some(webhook) = &credentials.webhook
         && platform == Platform::WooCommerce
-        && table
+        && let Some(rows) = existing
     {
         let user_id = first_administrator(site)?;
         let connection = Connection::new(
@@ -150,12 +154,11 @@ fn save(
             ApiVersion::PLUGIN_DEFAULT,
             user_id,
         )?;
-        let rows = webhooks::read_rows(&mut site.db, &site.prefix)?;
         let plan = registration::plan(&rows, &connection);
         let now = jiff::Timestamp::now();
         let done = webhooks::apply_plan(
             &mut site.db,
-            &site.prefix,
+            &webhooks_table,
             &plan,
             &connection,
             now,
@@ -163,7 +166,7 @@ fn save(
         )
         .context("cannot register the Segmentflow webhooks")?;
         if done.changed() {
-            written.extend(webhooks::forget_cached_ids(&mut site.db, &site.prefix)?);
+            written.extend(webhooks::forget_cached_ids(&mut site.db, &options_table)?);
         }
         applied = Some(done);
     }

@@ -17,6 +17,7 @@ use segmentflow_core::connection::{
     DISCONNECT_DELETES, DisconnectKind, disconnect_request, error_text,
 };
 use segmentflow_core::webhooks::registration;
+use segmentflow_core::wpconfig::Table;
 
 use super::site_state::{self, SiteFacts};
 use crate::exit::ExitStatus;
@@ -30,17 +31,18 @@ pub fn run(site: &mut Site, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let connected = stored.is_connected();
     let mut written = Vec::new();
 
+    let options_table = site.options_table()?;
+    let webhooks_table = site.table(Table::WcWebhooks)?;
     let mut removed = 0;
-    if webhooks::table_exists(&mut site.db, &site.prefix, "wc_webhooks")? {
-        let rows = webhooks::read_rows(&mut site.db, &site.prefix)?;
+    if let Some(rows) = webhooks::read_all(&mut site.db, &webhooks_table)? {
         let ids: Vec<u64> = registration::removal(&rows)
             .iter()
             .map(|d| d.webhook_id)
             .collect();
         if !ids.is_empty() {
-            removed = webhooks::delete_rows(&mut site.db, &site.prefix, &ids)
+            removed = webhooks::delete_rows(&mut site.db, &webhooks_table, &ids)
                 .context("cannot remove the Segmentflow webhooks")?;
-            written.extend(webhooks::forget_cached_ids(&mut site.db, &site.prefix)?);
+            written.extend(webhooks::forget_cached_ids(&mut site.db, &options_table)?);
         }
     }
 
@@ -73,7 +75,7 @@ pub fn run(site: &mut Site, printer: &Printer) -> anyhow::Result<ExitStatus> {
         }
     }
 
-    let deleted = options::delete(&mut site.db, &site.prefix, &DISCONNECT_DELETES)
+    let deleted = options::delete(&mut site.db, &options_table, &DISCONNECT_DELETES)
         .context("cannot delete the connection options")?;
     let nothing = !connected && deleted.is_empty() && removed == 0;
     written.extend(deleted);

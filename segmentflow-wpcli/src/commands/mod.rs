@@ -2,15 +2,15 @@
 //! [`crate::config`], the [`Printer`], and returns the exit status; errors
 //! bubble up as `anyhow` chains and are printed once by [`crate::run`].
 //!
-//! The full `status` and `settings` commands over the plugin's own options
-//! come after the core's `options` module is merged: they go next to
-//! `status.rs` as `settings.rs` and extend [`status`] with the connection
-//! fields (SEAM(core::options)).
+//! `status` and `settings` read the plugin's options through
+//! `segmentflow_core::options`; `options …` are the generic debugging
+//! commands over raw rows (writes limited to `segmentflow_*`).
 
 pub mod options_delete;
 pub mod options_get;
 pub mod options_list;
 pub mod options_set;
+pub mod settings;
 pub mod status;
 
 // ---- connection and sync (branch sync-cmd)
@@ -28,7 +28,8 @@ use anyhow::Context as _;
 use crate::config::{CommandConfig, Config, SiteSource};
 use crate::exit::ExitStatus;
 use crate::output::Printer;
-use crate::wordpress::{context, site::Site};
+use crate::wordpress::site::Site;
+use segmentflow_core::wpconfig::SiteContext;
 
 /// Runs the configured command.
 pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -43,6 +44,9 @@ pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
         CommandConfig::OptionsSet(opts) => options_set::run(&mut site, opts, printer),
         CommandConfig::OptionsDelete(opts) => options_delete::run(&mut site, opts, printer),
         CommandConfig::Status(opts) => status::run(&mut site, opts, printer),
+        CommandConfig::SettingsList(opts) => settings::list(&mut site, opts, printer),
+        CommandConfig::SettingsGet(opts) => settings::get(&mut site, opts, printer),
+        CommandConfig::SettingsSet(opts) => settings::set(&mut site, opts, printer),
         // ---- connection and sync (branch sync-cmd)
         CommandConfig::Sandbox(_) => unreachable!("the sandbox runs without a site"),
         CommandConfig::Connect(opts) => connect::run(&mut site, opts, printer),
@@ -64,16 +68,15 @@ fn open_site(config: &Config, printer: &Printer) -> anyhow::Result<Site> {
             if line.trim().is_empty() {
                 anyhow::bail!("--context=- was given but stdin has no site context line");
             }
-            let ctx =
-                context::parse(&line).context("the site context on stdin is not valid JSON")?;
-            Site::open_context(&ctx, config.url.as_deref())?
+            let ctx = SiteContext::from_json_line(&line)?;
+            Site::open_context(ctx, config.url.as_deref())?
         }
     };
     printer.debug(&format!(
-        "site from {}: {:?} database, tables {}",
+        "site from {}: {:?} database, options table {}",
         site.source,
         site.db.engine(),
-        site.prefix.site_table("options")
+        site.options_table()?
     ));
     Ok(site)
 }

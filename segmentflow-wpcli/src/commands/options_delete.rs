@@ -10,7 +10,8 @@ use crate::wordpress::{options, site::Site};
 /// Runs the command.
 pub fn run(site: &mut Site, opts: &OptionsDelete, printer: &Printer) -> anyhow::Result<ExitStatus> {
     super::check_own_option(&opts.name)?;
-    let deleted = options::delete(&mut site.db, &site.prefix, &[opts.name.as_str()])?;
+    let table = site.options_table()?;
+    let deleted = options::delete(&mut site.db, &table, &[opts.name.as_str()])?;
     options::report_written(&deleted).context("cannot write the list of written options")?;
     if deleted.is_empty() {
         bail!("Could not delete '{}' option. Does it exist?", opts.name);

@@ -10,7 +10,8 @@ use crate::wordpress::{options, site::Site};
 
 /// Runs the command.
 pub fn run(site: &mut Site, opts: &OptionsGet, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let row = options::get(&mut site.db, &site.prefix, &opts.name)?
+    let table = site.options_table()?;
+    let row = options::get(&mut site.db, &table, &opts.name)?
         .ok_or_else(|| anyhow!("Could not get '{}' option. Does it exist?", opts.name))?;
     match opts.format {
         ValueFormat::Raw => {
@@ -50,7 +51,7 @@ fn looks_serialized(raw: &[u8]) -> bool {
 ///
 /// SEAM(core::php): decoding goes through the core's codec; until it is
 /// merged, serialized values are reported as not decodable.
-fn stored_value_to_json(raw: &[u8]) -> anyhow::Result<Json> {
+pub(crate) fn stored_value_to_json(raw: &[u8]) -> anyhow::Result<Json> {
     if !looks_serialized(raw) {
         return Ok(Json::String(String::from_utf8(raw.to_vec()).map_err(
             |_| anyhow!("the value is not valid UTF-8, so it has no JSON form"),
@@ -62,7 +63,7 @@ fn stored_value_to_json(raw: &[u8]) -> anyhow::Result<Json> {
     }
 }
 
-fn php_to_json(value: &segmentflow_core::php::Value<'_>) -> anyhow::Result<Json> {
+pub(crate) fn php_to_json(value: &segmentflow_core::php::Value<'_>) -> anyhow::Result<Json> {
     use segmentflow_core::php::{Key, Value as P};
     let text = |b: &[u8]| -> anyhow::Result<String> {
         String::from_utf8(b.to_vec())

@@ -13,7 +13,8 @@ pub const DEFAULT_FIELDS: &[&str] = &["option_name", "option_value"];
 /// Runs the command.
 pub fn run(site: &mut Site, opts: &OptionsList, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let mut items: Vec<Record> = Vec::new();
-    options::list(&mut site.db, &site.prefix, opts.search.as_deref(), |row| {
+    let table = site.options_table()?;
+    options::list(&mut site.db, &table, opts.search.as_deref(), |row| {
         let mut r = Record::new();
         r.insert("option_name".into(), Value::String(row.name));
         r.insert(

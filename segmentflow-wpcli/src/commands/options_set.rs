@@ -33,9 +33,10 @@ pub fn run(site: &mut Site, opts: &OptionsSet, printer: &Printer) -> anyhow::Res
             buf
         }
     };
+    let table = site.options_table()?;
     let written = options::write(
         &mut site.db,
-        &site.prefix,
+        &table,
         &[options::OptionWrite {
             name: opts.name.clone(),
             value,

@@ -2,14 +2,15 @@
 //! they act: its URLs and WooCommerce facts, the plugin's options as the
 //! core reads them, and one blocking call to the Segmentflow API.
 //!
-//! SEAM(shell-core): the `status` rewrite reads the same facts; once both
-//! are merged, one of the two readers should go.
+//! `status` reads the same facts its own way (it also needs HPOS); the two
+//! could share one reader.
 
 use std::io::Read as _;
 use std::time::Duration;
 
 use segmentflow_core::connection::{ApiRequest, ClientInfo, Method};
-use segmentflow_core::options::{self, PluginOptions};
+use segmentflow_core::options::PluginOptions;
+use segmentflow_core::wpconfig::Table;
 
 use crate::wordpress::{db::Param, options as wp_options, site::Site};
 
@@ -41,8 +42,9 @@ fn serialized_mentions(raw: &[u8], plugin: &str) -> bool {
 }
 
 impl SiteFacts {
-    /// Reads the facts.
+    /// Reads the facts: what the PHP package said, else the options table.
     pub fn read(site: &mut Site) -> anyhow::Result<SiteFacts> {
+        let options_table = site.options_table()?;
         let names = [
             "siteurl",
             "home",
@@ -51,7 +53,7 @@ impl SiteFacts {
             "timezone_string",
             "gmt_offset",
         ];
-        let rows = wp_options::get_many(&mut site.db, &site.prefix, &names)?;
+        let rows = wp_options::get_many(&mut site.db, &options_table, &names)?;
         let find = |name: &str| {
             rows.iter()
                 .find(|r| r.name == name)
@@ -62,29 +64,43 @@ impl SiteFacts {
                 .map(|v| String::from_utf8_lossy(v).into_owned())
                 .unwrap_or_default()
         };
-        let mut wc_active =
-            find("active_plugins").is_some_and(|v| serialized_mentions(v, WOOCOMMERCE_PLUGIN));
-        if !wc_active && site.multisite {
-            let sql = format!(
-                "SELECT meta_value FROM {} WHERE meta_key = ? LIMIT 1",
-                site.prefix.global_table("sitemeta")
-            );
-            if let Some(row) = site
-                .db
-                .query_first(&sql, &[Param::Str("active_sitewide_plugins")])?
-            {
-                wc_active =
-                    serialized_mentions(row.bytes(0)?.unwrap_or_default(), WOOCOMMERCE_PLUGIN);
+        let ctx = site.context.clone();
+        let wc_active = match ctx.as_ref().and_then(|c| c.wc_active) {
+            Some(active) => active,
+            None => {
+                let mut active = find("active_plugins")
+                    .is_some_and(|v| serialized_mentions(v, WOOCOMMERCE_PLUGIN));
+                if !active && site.multisite {
+                    let sql = format!(
+                        "SELECT meta_value FROM {} WHERE meta_key = ? LIMIT 1",
+                        site.table(Table::Sitemeta)?.quoted()
+                    );
+                    if let Some(row) = site
+                        .db
+                        .query_first(&sql, &[Param::Str("active_sitewide_plugins")])?
+                    {
+                        active = serialized_mentions(
+                            row.bytes(0)?.unwrap_or_default(),
+                            WOOCOMMERCE_PLUGIN,
+                        );
+                    }
+                }
+                active
             }
-        }
+        };
+        let from_ctx = |f: fn(&segmentflow_core::wpconfig::SiteContext) -> Option<String>| {
+            ctx.as_ref().and_then(f).filter(|v| !v.is_empty())
+        };
         Ok(SiteFacts {
-            home_url: text("home"),
-            site_url: text("siteurl"),
+            home_url: from_ctx(|c| c.home_url.clone()).unwrap_or_else(|| text("home")),
+            site_url: from_ctx(|c| c.site_url.clone()).unwrap_or_else(|| text("siteurl")),
             wc_active,
-            wc_version: text("woocommerce_version"),
-            // SEAM(shell-core): the site context carries `wp_version`; the
-            // opened `Site` does not keep it yet.
-            wp_version: "unknown".to_owned(),
+            wc_version: from_ctx(|c| c.woocommerce.as_ref().map(|w| w.version.clone()))
+                .unwrap_or_else(|| text("woocommerce_version")),
+            wp_version: site
+                .wp_version
+                .clone()
+                .unwrap_or_else(|| "unknown".to_owned()),
             timezone_string: text("timezone_string"),
             gmt_offset: text("gmt_offset"),
         })
@@ -113,11 +129,8 @@ impl SiteFacts {
 
 /// The plugin's options as stored.
 pub fn plugin_options(site: &mut Site) -> anyhow::Result<PluginOptions> {
-    let names: Vec<&str> = options::names_to_read().collect();
-    let rows = wp_options::get_many(&mut site.db, &site.prefix, &names)?;
-    Ok(PluginOptions::from_rows(
-        rows.iter().map(|r| (r.name.as_str(), r.value.as_slice())),
-    ))
+    let table = site.options_table()?;
+    Ok(wp_options::read_plugin_options(&mut site.db, &table)?)
 }
 
 /// Largest API answer read.

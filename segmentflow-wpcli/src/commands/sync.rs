@@ -55,6 +55,7 @@ use crate::sync::{
     send_identify,
 };
 use crate::wordpress::{options, site::Site, webhooks};
+use segmentflow_core::wpconfig::Table;
 
 /// The report fields shown without `--fields`.
 pub const DEFAULT_FIELDS: &[&str] = &[
@@ -80,9 +81,10 @@ struct OptionSink<'s> {
 impl OptionSink<'_> {
     fn store(&mut self) -> anyhow::Result<()> {
         let bytes = php::to_bytes(&self.state).context("cannot encode the sync state")?;
+        let table = self.site.options_table()?;
         options::write(
             &mut self.site.db,
-            &self.site.prefix,
+            &table,
             &[options::OptionWrite {
                 name: SYNC_STATE_OPTION.to_owned(),
                 value: bytes,
@@ -178,10 +180,10 @@ fn webhook_setup(
     site: &mut Site,
     printer: &Printer,
 ) -> anyhow::Result<(ApiVersion, Vec<(Resource, u64)>)> {
-    if !webhooks::table_exists(&mut site.db, &site.prefix, "wc_webhooks")? {
+    let table = site.table(Table::WcWebhooks)?;
+    let Some(rows) = webhooks::read_all(&mut site.db, &table)? else {
         return Ok((ApiVersion::V2, Vec::new()));
-    }
-    let rows = webhooks::read_rows(&mut site.db, &site.prefix)?;
+    };
     let ours: Vec<_> = rows
         .iter()
         .filter(|r| r.is_segmentflow() && r.status == "active")
@@ -262,7 +264,9 @@ pub fn run(
         })?)
     };
 
-    let mut state: SyncState = match options::get(&mut site.db, &site.prefix, SYNC_STATE_OPTION)? {
+    let options_table = site.options_table()?;
+    let mut state: SyncState = match options::get(&mut site.db, &options_table, SYNC_STATE_OPTION)?
+    {
         Some(row) => php::from_bytes(&row.value).with_context(|| {
             format!("{SYNC_STATE_OPTION} cannot be read; `sync --full` rewrites it")
         })?,
@@ -464,7 +468,7 @@ pub fn run(
         written.extend(
             options::write(
                 &mut sink.site.db,
-                &sink.site.prefix,
+                &options_table,
                 &[options::OptionWrite {
                     name: LAST_SYNC_OPTION.to_owned(),
                     value: bytes,

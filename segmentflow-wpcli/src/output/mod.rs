@@ -16,7 +16,15 @@
 //! * `ids`: the id field of each item joined by spaces; `count`: the number.
 //!
 //! A single record (`status`) is shown as WP-CLI's `display_item()` does:
-//! `Field`/`Value` rows for table and csv, an object for json and yaml.
+//! `Field`/`Value` rows for table and csv, an object for json and yaml. A
+//! single value (`settings get`) as `WP_CLI::print_value()` does
+//! ([`render_scalar`]).
+//!
+//! Messages follow WP-CLI's streams: `Success: …` goes to **stdout** (as
+//! `WP_CLI::success()`), except when the command's output is a machine
+//! format (json, csv, yaml, ids, count), where it goes to stderr so stdout
+//! stays parseable; `--quiet` drops it. Warnings, errors and debug lines go
+//! to stderr.
 
 mod csv;
 mod table;
@@ -46,6 +54,31 @@ pub enum Format {
     Ids,
     /// The number of items.
     Count,
+}
+
+/// How a single value is printed (`WP_CLI::print_value()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarFormat {
+    /// The value as text, then a newline.
+    Plain,
+    /// `json_encode()`, then a newline.
+    Json,
+    /// `Spyc::YAMLDump()` (a scalar becomes a one-item list), then a newline.
+    Yaml,
+}
+
+/// Renders one value as `WP_CLI::print_value()` does.
+pub fn render_scalar(format: ScalarFormat, value: &Value) -> String {
+    let mut out = match format {
+        ScalarFormat::Plain => cell_text(value),
+        ScalarFormat::Json => segmentflow_core::wp_json::encode(value),
+        ScalarFormat::Yaml => match value {
+            Value::Array(_) | Value::Object(_) => yaml::dump(value),
+            scalar => yaml::dump(&Value::Array(vec![scalar.clone()])),
+        },
+    };
+    out.push('\n');
+    out
 }
 
 /// Which fields of each record to show.
@@ -218,6 +251,7 @@ pub struct Printer {
     quiet: bool,
     debug: bool,
     piped: bool,
+    machine: bool,
 }
 
 impl Printer {
@@ -228,7 +262,15 @@ impl Printer {
             quiet,
             debug,
             piped,
+            machine: false,
         }
+    }
+
+    /// The same printer for a command whose stdout is a machine format:
+    /// `Success:` lines then go to stderr (see the module doc).
+    pub fn with_machine_output(mut self, machine: bool) -> Printer {
+        self.machine = machine;
+        self
     }
 
     /// Whether tables render tab-separated (stdout is not a terminal).
@@ -255,9 +297,18 @@ impl Printer {
         }
     }
 
-    /// `Success: …` on stderr (`--quiet` drops it).
+    /// `Success: …` on stdout as `WP_CLI::success()` prints it, or on
+    /// stderr when stdout carries a machine format; `--quiet` drops it.
+    /// (A reader that went away is not an error for a message.)
     pub fn success(&self, msg: &str) {
-        self.info(&format!("Success: {msg}"));
+        if self.quiet {
+            return;
+        }
+        if self.machine {
+            let _ = writeln!(io::stderr().lock(), "Success: {msg}");
+        } else {
+            let _ = self.result(&format!("Success: {msg}\n"));
+        }
     }
 
     /// `Warning: …` on stderr (`--quiet` drops it).
@@ -335,6 +386,33 @@ mod tests {
             all.push_str(&format!("== {name}\n{out}"));
         }
         insta::assert_snapshot!(all);
+    }
+
+    #[test]
+    fn scalar_formats() {
+        let cases = [
+            (ScalarFormat::Plain, json!("on"), "on\n"),
+            (
+                ScalarFormat::Plain,
+                json!("https://a.example"),
+                "https://a.example\n",
+            ),
+            (
+                ScalarFormat::Json,
+                json!("https://a.example"),
+                "\"https:\\/\\/a.example\"\n",
+            ),
+            // Spyc quotes YAML's boolean words.
+            (ScalarFormat::Yaml, json!("off"), "---\n- 'off'\n\n"),
+            (
+                ScalarFormat::Yaml,
+                json!("https://a.example"),
+                "---\n- https://a.example\n\n",
+            ),
+        ];
+        for (format, value, want) in cases {
+            assert_eq!(render_scalar(format, &value), want, "{format:?}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //!
 //! * SQL uses `?` placeholders (both engines accept them) and parameters are
 //!   always bound, never pasted into the text. Table names come only from a
-//!   validated [`TablePrefix`](super::prefix::TablePrefix).
+//!   validated `segmentflow_core::wpconfig::TablePrefix`.
 //! * Rows stream through a callback as a [`Row`] of text cells (MySQL's text
 //!   form: numbers as decimal text, dates as `YYYY-MM-DD HH:MM:SS`); typed
 //!   getters return errors instead of panicking (the `mysql` crate's
@@ -26,8 +26,8 @@ use mysql::prelude::Queryable;
 
 /// How to reach a MariaDB/MySQL server.
 ///
-/// SEAM(core::wpconfig): the core's DB_HOST parser produces these fields;
-/// this struct stays the shell's own connect input.
+/// Built by [`super::site`] from the endpoint `segmentflow_core::wpconfig`
+/// resolved (`DbHost::endpoint`): either a socket or a TCP host and port.
 #[derive(Clone, Default)]
 pub struct ConnectParams {
     /// Host name or IP (`None`/empty with a socket: socket only).
@@ -454,6 +454,20 @@ impl Db {
         Ok(first)
     }
 
+    /// Whether a table exists in the current database (`name` is bound,
+    /// never pasted into the SQL text).
+    pub fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
+        let sql = match self.engine() {
+            Engine::Mysql => {
+                "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? LIMIT 1"
+            }
+            Engine::Sqlite => {
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? LIMIT 1"
+            }
+        };
+        Ok(self.query_first(sql, &[Param::Str(name)])?.is_some())
+    }
+
     /// Runs a statement that returns no rows; gives the number of affected rows.
     pub fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
         match self {
@@ -651,6 +665,15 @@ mod tests {
         );
         assert_eq!(rows[1].str(2).unwrap(), None);
         assert_eq!(rows[1].columns(), ["id", "d", "v"]);
+    }
+
+    #[test]
+    fn table_existence() {
+        let mut db = Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap());
+        db.execute("CREATE TABLE wp_options (v TEXT)", &[]).unwrap();
+        assert!(db.table_exists("wp_options").unwrap());
+        assert!(!db.table_exists("wp_wc_webhooks").unwrap());
+        assert!(!db.table_exists("wp_options' OR '1'='1").unwrap());
     }
 
     #[test]

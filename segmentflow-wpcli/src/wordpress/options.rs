@@ -11,16 +11,20 @@
 //!   passes no autoload preference;
 //! * all writes of one command happen in one transaction.
 //!
-//! Values are the stored bytes (what `maybe_serialize()` produced); encoding
-//! PHP values is the core's job (SEAM(core::php)).
+//! Values are the stored bytes (what `maybe_serialize()` produced); which
+//! bytes and which autoload a setting gets is decided by the core
+//! (`segmentflow_core::options::OptionRow`, written with [`write_rows`]).
+//! Every function takes the options table's validated name
+//! ([`super::site::Site::options_table`]).
 //!
 //! After writing, the PHP side must drop the written names from the object
 //! cache. [`report_written`] tells it: when `SEGMENTFLOW_WRITTEN_OPTIONS_FILE`
 //! names a file, the JSON list of names goes there (stdout stays pure
 //! results, stderr stays for people); `--debug` also logs the names.
 
+use segmentflow_core::wpconfig::TableName;
+
 use super::db::{Db, DbError, Engine, Param};
-use super::prefix::TablePrefix;
 use crate::env;
 
 /// The first `db_version` of WordPress 6.6, which introduced `auto` autoload values.
@@ -55,10 +59,10 @@ fn row_to_option(row: &super::db::Row) -> Result<OptionRow, DbError> {
 }
 
 /// Reads one option.
-pub fn get(db: &mut Db, prefix: &TablePrefix, name: &str) -> Result<Option<OptionRow>, DbError> {
+pub fn get(db: &mut Db, table: &TableName, name: &str) -> Result<Option<OptionRow>, DbError> {
     let sql = format!(
         "SELECT option_name, option_value, autoload FROM {} WHERE option_name = ? LIMIT 1",
-        prefix.site_table("options")
+        table.quoted()
     );
     db.query_first(&sql, &[Param::Str(name)])?
         .map(|row| row_to_option(&row))
@@ -66,18 +70,14 @@ pub fn get(db: &mut Db, prefix: &TablePrefix, name: &str) -> Result<Option<Optio
 }
 
 /// Reads several options at once; missing names are left out.
-pub fn get_many(
-    db: &mut Db,
-    prefix: &TablePrefix,
-    names: &[&str],
-) -> Result<Vec<OptionRow>, DbError> {
+pub fn get_many(db: &mut Db, table: &TableName, names: &[&str]) -> Result<Vec<OptionRow>, DbError> {
     if names.is_empty() {
         return Ok(Vec::new());
     }
     let placeholders = vec!["?"; names.len()].join(", ");
     let sql = format!(
         "SELECT option_name, option_value, autoload FROM {} WHERE option_name IN ({placeholders}) ORDER BY option_id",
-        prefix.site_table("options")
+        table.quoted()
     );
     let params: Vec<Param<'_>> = names.iter().map(|n| Param::Str(n)).collect();
     let mut out = Vec::new();
@@ -86,6 +86,20 @@ pub fn get_many(
         Ok::<(), DbError>(())
     })?;
     Ok(out)
+}
+
+/// Reads the plugin's options (every name `segmentflow_core::options`
+/// knows, plus the WooCommerce upgrade-notice transient row) as the plugin
+/// reads them.
+pub fn read_plugin_options(
+    db: &mut Db,
+    table: &TableName,
+) -> Result<segmentflow_core::options::PluginOptions, DbError> {
+    let names: Vec<&str> = segmentflow_core::options::names_to_read().collect();
+    let rows = get_many(db, table, &names)?;
+    Ok(segmentflow_core::options::PluginOptions::from_rows(
+        rows.iter().map(|r| (r.name.as_str(), r.value.as_slice())),
+    ))
 }
 
 /// Turns a WP-CLI `--search` pattern (`*` wildcard) into a LIKE pattern with
@@ -108,11 +122,11 @@ pub fn like_pattern(search: &str) -> String {
 /// Lists options (optionally those matching a `*` pattern) in `option_id` order.
 pub fn list(
     db: &mut Db,
-    prefix: &TablePrefix,
+    table: &TableName,
     search: Option<&str>,
     mut each: impl FnMut(OptionRow) -> Result<(), DbError>,
 ) -> Result<(), DbError> {
-    let table = prefix.site_table("options");
+    let table = table.quoted();
     let pattern = search.map(like_pattern);
     let (sql, params) = match &pattern {
         Some(p) => (
@@ -139,27 +153,69 @@ pub fn default_autoload(db_version: Option<i64>) -> &'static str {
 }
 
 /// The site's `db_version` option as a number.
-pub fn db_version(db: &mut Db, prefix: &TablePrefix) -> Result<Option<i64>, DbError> {
-    Ok(get(db, prefix, "db_version")?
+pub fn db_version(db: &mut Db, table: &TableName) -> Result<Option<i64>, DbError> {
+    Ok(get(db, table, "db_version")?
         .and_then(|row| String::from_utf8(row.value).ok())
         .and_then(|v| v.trim().parse().ok()))
 }
 
 /// Stores options in one transaction; returns the names actually changed.
+/// New rows get the autoload `add_option()` would give them on the site's
+/// `db_version` ([`default_autoload`]).
 pub fn write(
     db: &mut Db,
-    prefix: &TablePrefix,
+    table: &TableName,
     writes: &[OptionWrite],
 ) -> Result<Vec<String>, DbError> {
-    let table = prefix.site_table("options");
+    let unset: Vec<(OptionWrite, &'static str)> = writes.iter().map(|w| (w.clone(), "")).collect();
+    write_with(db, table, &unset, true)
+}
+
+/// Stores the rows the core decided on (value and autoload-if-new) in one
+/// transaction; returns the names actually changed.
+pub fn write_rows(
+    db: &mut Db,
+    table: &TableName,
+    rows: &[segmentflow_core::options::OptionRow],
+) -> Result<Vec<String>, DbError> {
+    let writes: Vec<(OptionWrite, &'static str)> = rows
+        .iter()
+        .map(|row| {
+            (
+                OptionWrite {
+                    name: row.name().to_owned(),
+                    value: row.value().to_vec(),
+                },
+                row.autoload_if_new(),
+            )
+        })
+        .collect();
+    write_with(db, table, &writes, false)
+}
+
+/// Writes `(option, autoload-if-new)` pairs; with `site_default`, the
+/// autoload of new rows comes from the site's `db_version` instead.
+fn write_with(
+    db: &mut Db,
+    table: &TableName,
+    writes: &[(OptionWrite, &'static str)],
+    site_default: bool,
+) -> Result<Vec<String>, DbError> {
+    let options_table = table;
+    let table = table.quoted();
     let lock = match db.engine() {
         Engine::Mysql => " FOR UPDATE",
         Engine::Sqlite => "",
     };
     db.transaction(|tx| {
-        let autoload = default_autoload(db_version(tx, prefix)?);
+        let site_autoload = if site_default {
+            Some(default_autoload(db_version(tx, options_table)?))
+        } else {
+            None
+        };
         let mut written = Vec::new();
-        for w in writes {
+        for (w, row_autoload) in writes {
+            let autoload = site_autoload.unwrap_or(row_autoload);
             let sql =
                 format!("SELECT option_value FROM {table} WHERE option_name = ? LIMIT 1{lock}");
             match tx.query_first(&sql, &[Param::Str(&w.name)])? {
@@ -190,8 +246,8 @@ pub fn write(
 }
 
 /// Deletes options in one transaction; returns the names that existed.
-pub fn delete(db: &mut Db, prefix: &TablePrefix, names: &[&str]) -> Result<Vec<String>, DbError> {
-    let table = prefix.site_table("options");
+pub fn delete(db: &mut Db, table: &TableName, names: &[&str]) -> Result<Vec<String>, DbError> {
+    let table = table.quoted();
     db.transaction(|tx| {
         let mut deleted = Vec::new();
         for name in names {
@@ -217,14 +273,18 @@ pub fn report_written(names: &[String]) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    fn sqlite_site() -> (Db, TablePrefix) {
+    fn sqlite_site() -> (Db, TableName) {
         let mut db = Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap());
         db.execute(
             "CREATE TABLE wp_options (option_id INTEGER PRIMARY KEY AUTOINCREMENT, option_name TEXT NOT NULL DEFAULT '' UNIQUE, option_value TEXT NOT NULL, autoload TEXT NOT NULL DEFAULT 'yes')",
             &[],
         )
         .unwrap();
-        (db, TablePrefix::new("wp_").unwrap())
+        let prefix = segmentflow_core::wpconfig::TablePrefix::new("wp_").unwrap();
+        let table = prefix
+            .table(1, segmentflow_core::wpconfig::Table::Options)
+            .unwrap();
+        (db, table)
     }
 
     fn put(db: &mut Db, name: &str, value: &str, autoload: &str) {
@@ -259,6 +319,65 @@ mod tests {
         for (search, want) in cases {
             assert_eq!(like_pattern(search), want, "{search}");
         }
+    }
+
+    #[test]
+    fn core_rows_carry_their_own_autoload() {
+        use segmentflow_core::options::{Setting, SettingValue};
+        let (mut db, table) = sqlite_site();
+        put(&mut db, "db_version", "53496", "yes");
+        put(&mut db, "segmentflow_consent_required", "", "off");
+        let rows = [
+            SettingValue::Bool(Setting::DebugMode, true)
+                .to_row("6.6.2")
+                .unwrap(),
+            SettingValue::Bool(Setting::ConsentRequired, true)
+                .to_row("6.6.2")
+                .unwrap(),
+            SettingValue::Bool(Setting::WcEnabled, false)
+                .to_row("6.5")
+                .unwrap(),
+        ];
+        let written = write_rows(&mut db, &table, &rows).unwrap();
+        assert_eq!(
+            written,
+            [
+                "segmentflow_debug_mode",
+                "segmentflow_consent_required",
+                "segmentflow_wc_enabled"
+            ]
+        );
+        let got: Vec<(String, Vec<u8>, String)> = get_many(
+            &mut db,
+            &table,
+            &[
+                "segmentflow_debug_mode",
+                "segmentflow_consent_required",
+                "segmentflow_wc_enabled",
+            ],
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.name, r.value, r.autoload))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                // Existing row: keeps its autoload.
+                (
+                    "segmentflow_consent_required".into(),
+                    b"1".to_vec(),
+                    "off".into()
+                ),
+                // New rows: what the core decided, not the site's db_version.
+                (
+                    "segmentflow_debug_mode".into(),
+                    b"1".to_vec(),
+                    "auto".into()
+                ),
+                ("segmentflow_wc_enabled".into(), b"".to_vec(), "yes".into()),
+            ]
+        );
     }
 
     #[test]

@@ -1,29 +1,40 @@
 //! Opening a WordPress site: from `--path` (reading `wp-config.php` as
 //! WordPress does) or from the PHP package's `--context=-`.
 //!
+//! Parsing is the core's (`segmentflow_core::wpconfig`): `WpConfig::parse`
+//! for `wp-config.php`, `DbHost` for `DB_HOST` and where mysqli would really
+//! connect, `TablePrefix`/`Table` for every table name, `SiteContext` for the
+//! stdin context. This module only does the I/O around them:
+//!
 //! * wp-config.php is read from the root, or from its parent when the root
 //!   has none and the parent is not itself a WordPress root (the rule in
 //!   `wp-load.php`).
 //! * The DB password never comes from argv: from the context, from
 //!   `SEGMENTFLOW_DB_PASSWORD`, or from a literal `DB_PASSWORD`. With
 //!   `--path` the environment wins over wp-config.php (which may compute the
-//!   password at run time); with `--context` the context wins.
-//! * `localhost` without a socket means "the default Unix socket" to PHP's
-//!   mysqli; we do the same (`SEGMENTFLOW_DB_SOCKET`, else the usual paths),
-//!   falling back to TCP 127.0.0.1 when no socket exists.
+//!   password at run time); with `--context` a non-empty context password
+//!   wins and the environment fills in an empty or missing one.
+//! * `localhost` (or an empty host) without a socket means "the default Unix
+//!   socket" to PHP's mysqli. Standalone, that is `SEGMENTFLOW_DB_SOCKET`, else
+//!   the first of the usual Debian/RedHat paths that exists, else TCP
+//!   127.0.0.1; with a context it is the `db_default_socket` PHP reported.
 //! * A site on the SQLite Database Integration plugin is recognised by its
 //!   `wp-content/db.php` drop-in; the database file is `FQDB`, or
 //!   `DB_DIR`/`DB_FILE`, by default `wp-content/database/.ht.sqlite`.
-//! * Multisite: `--url` selects the blog by domain and path in `wp_blogs`.
+//! * Multisite: `--url` selects the blog by domain and path in `wp_blogs`;
+//!   a context selects it by `blog_id` (and `--url`, when given, wins).
+//! * The WordPress version is the context's, or standalone the
+//!   `$wp_version = '…';` line of `wp-includes/version.php` under the
+//!   WordPress root or `ABSPATH` (the database only has `db_version`).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
+use segmentflow_core::wpconfig::{
+    ConfigError, DbEndpoint, DbHost, SiteContext, Table, TableName, TablePrefix, WpConfig,
+};
 
-use super::context::SiteContext;
 use super::db::{ConnectParams, Db, Param};
-use super::prefix::TablePrefix;
-use super::wpconfig::{self, ConfigValue, WpConfig};
 use crate::env;
 
 /// Default Unix socket paths tried for `localhost`, in order.
@@ -34,18 +45,26 @@ const DEFAULT_SOCKETS: &[&str] = &[
     "/tmp/mysql.sock",
 ];
 
-/// An open site: its database and the prefix of the selected blog.
+/// An open site: its database and the tables of the selected blog.
 #[derive(Debug)]
 pub struct Site {
     /// The database.
     pub db: Db,
-    /// Table names of the selected blog.
+    /// The base table prefix (`$table_prefix`).
     pub prefix: TablePrefix,
+    /// The selected blog (1 on single sites).
+    pub blog_id: u64,
     /// Whether the site is a multisite network.
     pub multisite: bool,
     /// Where the settings came from (for messages): the wp-config.php path or
     /// `stdin context`.
     pub source: String,
+    /// `$wp_version`, when known (from the context or `version.php`).
+    pub wp_version: Option<String>,
+    /// What the PHP package told us (`--context=-`), `None` standalone.
+    /// Facts it leaves `None` (URLs, versions, WooCommerce) are read from the
+    /// database by the commands that need them.
+    pub context: Option<SiteContext>,
 }
 
 /// Finds wp-config.php for a WordPress root, as wp-load.php does.
@@ -62,20 +81,7 @@ pub fn locate_wp_config(root: &Path) -> Option<PathBuf> {
     None
 }
 
-fn required<'a>(config: &'a WpConfig, name: &str, file: &Path) -> anyhow::Result<&'a str> {
-    match config.constants.get(name) {
-        Some(ConfigValue::Str(s)) => Ok(s),
-        Some(ConfigValue::Int(_)) | Some(ConfigValue::Bool(_)) => {
-            bail!("{name} in {} is not a string", file.display())
-        }
-        Some(ConfigValue::Expression(e)) => bail!(
-            "{name} in {} is not a literal value ({e}); run through `wp segmentflow` so PHP resolves it",
-            file.display()
-        ),
-        None => bail!("{} does not define {name}", file.display()),
-    }
-}
-
+/// The socket mysqli would use for `localhost` when PHP cannot be asked.
 fn default_socket() -> Option<PathBuf> {
     if let Some(s) = env::var(env::DB_SOCKET) {
         return Some(PathBuf::from(s));
@@ -86,27 +92,112 @@ fn default_socket() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-/// Builds connect parameters from DB_HOST the way PHP's mysqli would use it.
-fn connect_params_for_host(raw_host: &str) -> anyhow::Result<ConnectParams> {
-    let parsed = wpconfig::parse_db_host(raw_host)?;
-    let mut params = ConnectParams {
-        host: Some(parsed.host.clone()).filter(|h| !h.is_empty()),
-        port: parsed.port,
-        socket: parsed.socket.map(PathBuf::from),
-        ..ConnectParams::default()
-    };
-    if params.socket.is_none() && parsed.host.eq_ignore_ascii_case("localhost") {
-        match default_socket() {
-            Some(socket) => params.socket = Some(socket),
-            None => params.host = Some("127.0.0.1".into()),
-        }
+/// Connect parameters for where mysqli would connect, standalone: the
+/// default socket is guessed ([`default_socket`]); when none exists,
+/// `localhost` falls back to TCP 127.0.0.1.
+fn connect_params_standalone(host: &DbHost) -> ConnectParams {
+    let guessed = default_socket();
+    let fallback = guessed
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    match host.endpoint(&fallback).endpoint {
+        DbEndpoint::Socket { path } if path.is_empty() => ConnectParams {
+            host: Some("127.0.0.1".into()),
+            port: host.port,
+            ..ConnectParams::default()
+        },
+        endpoint => endpoint_params(endpoint),
     }
-    Ok(params)
+}
+
+fn endpoint_params(endpoint: DbEndpoint) -> ConnectParams {
+    match endpoint {
+        DbEndpoint::Socket { path } => ConnectParams {
+            socket: Some(PathBuf::from(path)),
+            ..ConnectParams::default()
+        },
+        DbEndpoint::Tcp { host, port, .. } => ConnectParams {
+            host: Some(host),
+            port: Some(port),
+            ..ConnectParams::default()
+        },
+    }
+}
+
+/// A core wp-config error, with the file named and, for `DB_PASSWORD`, the
+/// environment variable that provides it.
+fn config_error(err: ConfigError, file: &Path) -> anyhow::Error {
+    let password = matches!(&err,
+        ConfigError::NotLiteral { name, .. }
+        | ConfigError::Conditional { name, .. }
+        | ConfigError::MaybeOverridden { name, .. }
+        | ConfigError::Missing { name, .. } if name == "DB_PASSWORD");
+    // The core's messages say "wp-config.php"; name the real file instead.
+    let text = err.to_string();
+    let path = file.display().to_string();
+    let text = if text.contains("wp-config.php") {
+        text.replacen("wp-config.php", &path, 1)
+    } else {
+        format!("{path}: {text}")
+    };
+    if password {
+        anyhow!("{text} (set {} to the password)", env::DB_PASSWORD)
+    } else {
+        anyhow!("{text}")
+    }
+}
+
+fn required(config: &WpConfig, name: &str, file: &Path) -> anyhow::Result<String> {
+    config
+        .string(name)
+        .map_err(|e| config_error(e, file))?
+        .ok_or_else(|| {
+            config_error(
+                ConfigError::Missing {
+                    name: name.to_owned(),
+                    include_line: config.first_include,
+                },
+                file,
+            )
+        })
+}
+
+/// A literal string constant, `None` when absent or not readable.
+fn optional(config: &WpConfig, name: &str) -> Option<String> {
+    config.string(name).ok().flatten()
+}
+
+/// The `$wp_version = '…';` literal of a `wp-includes/version.php` text.
+fn parse_wp_version(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("$wp_version")?;
+        let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+        let inner = &rest[1..];
+        let end = inner.find(quote)?;
+        let version = &inner[..end];
+        (!version.is_empty()
+            && version
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-+".contains(c)))
+        .then(|| version.to_owned())
+    })
+}
+
+/// `$wp_version` from `wp-includes/version.php` under the site's root or
+/// its `ABSPATH`.
+fn wp_version_from_files(root: &Path, config: &WpConfig) -> Option<String> {
+    std::iter::once(root.to_path_buf())
+        .chain(optional(config, "ABSPATH").map(PathBuf::from))
+        .find_map(|dir| {
+            let text = std::fs::read(dir.join("wp-includes/version.php")).ok()?;
+            parse_wp_version(&String::from_utf8_lossy(&text))
+        })
 }
 
 fn sqlite_file(root: &Path, config: &WpConfig) -> Option<PathBuf> {
-    let content = config
-        .str("WP_CONTENT_DIR")
+    let content = optional(config, "WP_CONTENT_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("wp-content"));
     let dropin = std::fs::read(content.join("db.php")).ok()?;
@@ -114,14 +205,13 @@ fn sqlite_file(root: &Path, config: &WpConfig) -> Option<PathBuf> {
     if !marker.contains("sqlite") {
         return None;
     }
-    if let Some(fqdb) = config.str("FQDB") {
+    if let Some(fqdb) = optional(config, "FQDB") {
         return Some(PathBuf::from(fqdb));
     }
-    let dir = config
-        .str("DB_DIR")
+    let dir = optional(config, "DB_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| content.join("database"));
-    let file = config.str("DB_FILE").unwrap_or(".ht.sqlite");
+    let file = optional(config, "DB_FILE").unwrap_or_else(|| ".ht.sqlite".into());
     Some(dir.join(file))
 }
 
@@ -136,18 +226,14 @@ impl Site {
         })?;
         let text =
             std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-        let config = wpconfig::read(&String::from_utf8_lossy(&text));
-        let prefix = match &config.table_prefix {
-            Some(ConfigValue::Str(p)) => TablePrefix::new(p)?,
-            Some(ConfigValue::Expression(e)) => bail!(
-                "$table_prefix in {} is not a literal string ({e}); run through `wp segmentflow` so PHP resolves it",
-                file.display()
-            ),
-            Some(_) => bail!("$table_prefix in {} is not a string", file.display()),
-            None => bail!("{} does not set $table_prefix", file.display()),
-        };
+        let config =
+            WpConfig::parse(&String::from_utf8_lossy(&text)).map_err(|e| config_error(e, &file))?;
+        let prefix = config.table_prefix().map_err(|e| config_error(e, &file))?;
         let root_dir = file.parent().unwrap_or(root);
-        let multisite = config.truthy("MULTISITE");
+        let multisite = config
+            .boolean("MULTISITE")
+            .map_err(|e| config_error(e, &file))?
+            .unwrap_or(false);
         let db = if let Some(sqlite) =
             sqlite_file(root, &config).or_else(|| sqlite_file(root_dir, &config))
         {
@@ -159,35 +245,26 @@ impl Site {
             }
             Db::open_sqlite(&sqlite)?
         } else {
-            let host = required(&config, "DB_HOST", &file)?;
-            let mut params = connect_params_for_host(host)?;
-            params.user = required(&config, "DB_USER", &file)?.to_owned();
-            params.database = required(&config, "DB_NAME", &file)?.to_owned();
-            params.charset = config.str("DB_CHARSET").map(str::to_owned);
-            params.password = match (
-                env::var(env::DB_PASSWORD),
-                config.constants.get("DB_PASSWORD"),
-            ) {
-                (Some(p), _) => p,
-                (None, Some(ConfigValue::Str(p))) => p.clone(),
-                (None, Some(ConfigValue::Expression(e))) => bail!(
-                    "DB_PASSWORD in {} is not a literal value ({e}); set {} or run through `wp segmentflow`",
-                    file.display(),
-                    env::DB_PASSWORD
-                ),
-                (None, _) => bail!(
-                    "{} does not define DB_PASSWORD as a string; set {}",
-                    file.display(),
-                    env::DB_PASSWORD
-                ),
+            let host_raw = required(&config, "DB_HOST", &file)?;
+            let host = DbHost::parse(&host_raw).map_err(|e| config_error(e.into(), &file))?;
+            let mut params = connect_params_standalone(&host);
+            params.user = required(&config, "DB_USER", &file)?;
+            params.database = required(&config, "DB_NAME", &file)?;
+            params.charset = optional(&config, "DB_CHARSET");
+            params.password = match env::var(env::DB_PASSWORD) {
+                Some(p) => p,
+                None => required(&config, "DB_PASSWORD", &file)?,
             };
             Db::connect_mysql(&params)?
         };
         let mut site = Site {
             db,
             prefix,
+            blog_id: 1,
             multisite,
             source: file.display().to_string(),
+            wp_version: wp_version_from_files(root_dir, &config),
+            context: None,
         };
         if let Some(url) = url {
             site.select_blog_by_url(url)?;
@@ -196,44 +273,51 @@ impl Site {
     }
 
     /// Opens the site the PHP package described.
-    pub fn open_context(ctx: &SiteContext, url: Option<&str>) -> anyhow::Result<Site> {
-        let prefix = TablePrefix::new(&ctx.table_prefix)?;
-        let db = if let Some(path) = &ctx.sqlite_path {
-            Db::open_sqlite(Path::new(path))?
-        } else {
-            let mut params = match (&ctx.db_socket, &ctx.db_host) {
-                (Some(socket), _) if !socket.is_empty() => ConnectParams {
-                    socket: Some(PathBuf::from(socket)),
-                    host: ctx.db_host.clone(),
-                    ..ConnectParams::default()
-                },
-                (_, Some(host)) => {
-                    let mut p = connect_params_for_host(host)?;
-                    p.port = ctx.db_port.or(p.port);
-                    p
-                }
-                (_, None) => connect_params_for_host("localhost")?,
-            };
-            params.user = ctx.db_user.clone();
-            params.database = ctx.db_name.clone();
-            params.charset = ctx.db_charset.clone();
-            params.password = match (&ctx.db_password, env::var(env::DB_PASSWORD)) {
-                (Some(p), _) => p.clone(),
-                (None, Some(p)) => p,
-                (None, None) => String::new(),
-            };
-            Db::connect_mysql(&params)?
+    pub fn open_context(ctx: SiteContext, url: Option<&str>) -> anyhow::Result<Site> {
+        let mut params = match ctx.db_endpoint.endpoint.clone() {
+            // PHP's default socket is not there (a chroot, a container):
+            // try ours before failing.
+            DbEndpoint::Socket { path }
+                if ctx.db_host.socket.is_none() && !Path::new(&path).exists() =>
+            {
+                connect_params_standalone(&ctx.db_host)
+            }
+            endpoint => endpoint_params(endpoint),
         };
+        params.user = ctx.db_user.clone();
+        params.database = ctx.db_name.clone();
+        params.charset = Some(ctx.db_charset.clone());
+        params.password = if ctx.db_password.is_empty() {
+            env::var(env::DB_PASSWORD).unwrap_or_default()
+        } else {
+            ctx.db_password.expose().to_owned()
+        };
+        let db = Db::connect_mysql(&params)?;
         let mut site = Site {
             db,
-            prefix: prefix.for_blog(ctx.blog_id.unwrap_or(1)),
-            multisite: ctx.multisite.unwrap_or(false),
+            prefix: ctx.table_prefix.clone(),
+            blog_id: ctx.blog_id,
+            multisite: ctx.multisite,
             source: "stdin context".into(),
+            wp_version: ctx.wp_version.clone(),
+            context: Some(ctx),
         };
-        if let (Some(url), None) = (url, ctx.blog_id) {
+        if let Some(url) = url {
             site.select_blog_by_url(url)?;
         }
         Ok(site)
+    }
+
+    /// The name of `table` for the selected blog.
+    pub fn table(&self, table: Table) -> anyhow::Result<TableName> {
+        self.prefix
+            .table(self.blog_id, table)
+            .with_context(|| format!("table prefix '{}'", self.prefix))
+    }
+
+    /// The selected blog's options table.
+    pub fn options_table(&self) -> anyhow::Result<TableName> {
+        self.table(Table::Options)
     }
 
     /// Selects the blog of a multisite network whose home is `url`.
@@ -253,7 +337,7 @@ impl Site {
         }
         let sql = format!(
             "SELECT blog_id FROM {} WHERE domain = ? AND path = ? LIMIT 1",
-            self.prefix.global_table("blogs")
+            self.table(Table::Blogs)?.quoted()
         );
         let row = self
             .db
@@ -262,7 +346,7 @@ impl Site {
             Some(row) => row.i64(0)?.unwrap_or(1),
             None => bail!("Site '{url}' not found. Verify `--url=<url>` matches an existing site."),
         };
-        self.prefix = self.prefix.for_blog(u64::try_from(blog_id).unwrap_or(1));
+        self.blog_id = u64::try_from(blog_id).unwrap_or(1).max(1);
         Ok(())
     }
 }
@@ -272,16 +356,61 @@ mod tests {
     use super::*;
 
     #[test]
-    fn localhost_means_a_socket_when_one_exists() {
-        let p = connect_params_for_host("127.0.0.1:3307").unwrap();
+    fn endpoints_become_connect_params() {
+        let p = connect_params_standalone(&DbHost::parse("127.0.0.1:3307").unwrap());
         assert_eq!(
             (p.host.as_deref(), p.port, p.socket.is_none()),
             (Some("127.0.0.1"), Some(3307), true)
         );
-        let p = connect_params_for_host(":/tmp/x.sock").unwrap();
+        let p = connect_params_standalone(&DbHost::parse(":/tmp/x.sock").unwrap());
         assert_eq!(p.socket, Some(PathBuf::from("/tmp/x.sock")));
         assert_eq!(p.host, None);
-        let p = connect_params_for_host("localhost").unwrap();
+        // localhost: a socket when one exists, else TCP to 127.0.0.1.
+        let p = connect_params_standalone(&DbHost::parse("localhost").unwrap());
         assert!(p.socket.is_some() || p.host.as_deref() == Some("127.0.0.1"));
+        let p = connect_params_standalone(&DbHost::parse("db.example").unwrap());
+        assert_eq!(
+            (p.host.as_deref(), p.port),
+            (Some("db.example"), Some(3306))
+        );
+    }
+
+    #[test]
+    fn wp_version_lines() {
+        let cases = [
+            (
+                "<?php\n/** @global string $wp_version */\n$wp_version = '6.1.9';\n",
+                Some("6.1.9"),
+            ),
+            ("$wp_version=\"6.7-RC1\";", Some("6.7-RC1")),
+            ("$wp_version_x = '1';", None),
+            ("$wp_version = get_it();", None),
+            ("$wp_version = '';", None),
+            ("$wp_version = '6.1", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_wp_version(text).as_deref(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn password_errors_name_the_environment_variable() {
+        let config = WpConfig::parse(
+            "<?php define( 'DB_PASSWORD', getenv( 'X' ) ); define( 'DB_USER', getenv( 'Y' ) );",
+        )
+        .unwrap();
+        let file = Path::new("/srv/wp-config.php");
+        let err = required(&config, "DB_PASSWORD", file)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("DB_PASSWORD in /srv/wp-config.php (line 1)")
+                && err.contains(env::DB_PASSWORD),
+            "{err}"
+        );
+        let err = required(&config, "DB_USER", file).unwrap_err().to_string();
+        assert!(!err.contains(env::DB_PASSWORD), "{err}");
+        let err = required(&config, "DB_NAME", file).unwrap_err().to_string();
+        assert!(err.contains("DB_NAME is not defined"), "{err}");
     }
 }

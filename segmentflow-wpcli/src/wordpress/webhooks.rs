@@ -1,76 +1,70 @@
-//! WooCommerce's `{prefix}wc_webhooks` table, written with SQL: reading the
-//! rows, applying the core's registration plan ([`webhooks::registration`])
-//! and removal, and dropping WooCommerce's cached webhook ids afterwards.
+//! `{prefix}wc_webhooks`, WooCommerce's webhook table: reading it into the
+//! core's `WebhookRow`s (what `segmentflow_core::webhooks::registration`
+//! plans and judges), and writing the registration plan and removals with
+//! SQL ([`apply_plan`], [`delete_rows`]).
 //!
-//! The plan decides *what* changes; this module only turns it into bound
+//! The plan decides *what* changes; writing only turns it into bound
 //! `INSERT`/`UPDATE`/`DELETE` statements in one transaction, with the column
-//! values [`NewWebhookRow`] and [`Update::assignments`] give. WooCommerce
-//! caches webhook ids in transients ([`WEBHOOK_ID_TRANSIENTS`]); after any
-//! change their `_transient_*` / `_transient_timeout_*` rows are deleted so
-//! WooCommerce reloads the list.
+//! values `NewWebhookRow` and `Update::assignments` give. WooCommerce caches
+//! webhook ids in transients (`WEBHOOK_ID_TRANSIENTS`); after any change
+//! [`forget_cached_ids`] deletes their `_transient_*` /
+//! `_transient_timeout_*` rows so WooCommerce reloads the list.
 //!
-//! [`webhooks::registration`]: segmentflow_core::webhooks::registration
-//! [`Update::assignments`]: segmentflow_core::webhooks::registration::Update::assignments
+//! The table only exists once WooCommerce has been installed; [`read_all`]
+//! says so with `None` rather than failing, so `status` can report
+//! "WooCommerce tables missing". Zero dates (the column default) read as
+//! `None`, as the core expects.
 
 use segmentflow_core::webhooks::WebhookSecret;
 use segmentflow_core::webhooks::registration::{
     ColumnValue, Connection, NewWebhookRow, Plan, WEBHOOK_ID_TRANSIENTS, WebhookRow, row_dates,
 };
+use segmentflow_core::wpconfig::TableName;
 
-use super::db::{Db, DbError, Engine, Param, Row};
+use super::db::{Db, DbError, Param, Row};
 use super::options;
-use super::prefix::TablePrefix;
 
-/// The columns read, in [`WebhookRow`] order.
+/// The columns read, in order.
 const COLUMNS: &str = "webhook_id, status, name, user_id, delivery_url, secret, topic, \
      date_created, date_created_gmt, date_modified, date_modified_gmt, api_version, \
      failure_count, pending_delivery";
 
-/// Whether the site's table `name` (unprefixed, e.g. `wc_webhooks`) exists.
-pub fn table_exists(
-    db: &mut Db,
-    prefix: &TablePrefix,
-    name: &'static str,
-) -> Result<bool, DbError> {
-    // `site_table` gives the quoted identifier; the catalogs hold the bare name.
-    let quoted = prefix.site_table(name);
-    let table = quoted.trim_matches('`');
-    let row = match db.engine() {
-        Engine::Mysql => db.query_first(
-            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-            &[Param::Str(table)],
-        )?,
-        Engine::Sqlite => db.query_first(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-            &[Param::Str(table)],
-        )?,
-    };
-    Ok(row.is_some())
+fn text(row: &Row, column: usize) -> Result<String, DbError> {
+    Ok(String::from_utf8_lossy(row.bytes(column)?.unwrap_or_default()).into_owned())
 }
 
 fn date(row: &Row, column: usize) -> Result<Option<String>, DbError> {
-    Ok(row
-        .str(column)?
-        .filter(|d| !d.is_empty() && !d.starts_with("0000-00-00"))
-        .map(str::to_owned))
+    Ok(row.datetime(column)?.map(|d| {
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            d.year, d.month, d.day, d.hour, d.minute, d.second
+        )
+    }))
 }
 
 fn small(row: &Row, column: usize) -> Result<i16, DbError> {
+    let value = row.i64(column)?.unwrap_or(0);
+    // SMALLINT columns: out-of-range values cannot come from MySQL; clamp
+    // rather than fail on a hand-edited SQLite file.
+    Ok(i16::try_from(value).unwrap_or(if value < 0 { i16::MIN } else { i16::MAX }))
+}
+
+fn unsigned(row: &Row, column: usize) -> Result<u64, DbError> {
     Ok(row
         .i64(column)?
-        .and_then(|v| i16::try_from(v).ok())
+        .and_then(|v| u64::try_from(v).ok())
         .unwrap_or(0))
 }
 
 fn to_webhook_row(row: &Row) -> Result<WebhookRow, DbError> {
     Ok(WebhookRow {
-        webhook_id: row.i64(0)?.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
-        status: row.str(1)?.unwrap_or_default().to_owned(),
-        name: row.str(2)?.unwrap_or_default().to_owned(),
-        user_id: row.i64(3)?.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
-        delivery_url: row.str(4)?.unwrap_or_default().to_owned(),
-        secret: WebhookSecret::new(row.str(5)?.unwrap_or_default()),
-        topic: row.str(6)?.unwrap_or_default().to_owned(),
+        webhook_id: unsigned(row, 0)?,
+        status: text(row, 1)?,
+        name: text(row, 2)?,
+        user_id: unsigned(row, 3)?,
+        delivery_url: text(row, 4)?,
+        secret: WebhookSecret::new(text(row, 5)?),
+        topic: text(row, 6)?,
         date_created: date(row, 7)?,
         date_created_gmt: date(row, 8)?,
         date_modified: date(row, 9)?,
@@ -81,18 +75,22 @@ fn to_webhook_row(row: &Row) -> Result<WebhookRow, DbError> {
     })
 }
 
-/// Every row of `{prefix}wc_webhooks`, by id.
-pub fn read_rows(db: &mut Db, prefix: &TablePrefix) -> Result<Vec<WebhookRow>, DbError> {
+/// Every row of the webhooks table in `webhook_id` order, or `None` when the
+/// table does not exist.
+pub fn read_all(db: &mut Db, table: &TableName) -> Result<Option<Vec<WebhookRow>>, DbError> {
+    if !db.table_exists(table.as_str())? {
+        return Ok(None);
+    }
     let sql = format!(
         "SELECT {COLUMNS} FROM {} ORDER BY webhook_id",
-        prefix.site_table("wc_webhooks")
+        table.quoted()
     );
-    let mut out = Vec::new();
+    let mut rows = Vec::new();
     db.query_rows(&sql, &[], |row| {
-        out.push(to_webhook_row(row)?);
+        rows.push(to_webhook_row(row)?);
         Ok::<(), DbError>(())
     })?;
-    Ok(out)
+    Ok(Some(rows))
 }
 
 fn param(value: &ColumnValue) -> Param<'_> {
@@ -126,13 +124,13 @@ impl Applied {
 /// the site's UTC `offset`.
 pub fn apply_plan(
     db: &mut Db,
-    prefix: &TablePrefix,
+    table: &TableName,
     plan: &Plan,
     connection: &Connection,
     now: jiff::Timestamp,
     offset: jiff::tz::Offset,
 ) -> Result<Applied, DbError> {
-    let table = prefix.site_table("wc_webhooks");
+    let table = table.quoted();
     let modified = row_dates(now, offset);
     db.transaction(|tx| {
         let mut applied = Applied::default();
@@ -182,8 +180,8 @@ pub fn apply_plan(
 }
 
 /// Deletes the rows with these ids in one transaction; returns how many existed.
-pub fn delete_rows(db: &mut Db, prefix: &TablePrefix, ids: &[u64]) -> Result<usize, DbError> {
-    let table = prefix.site_table("wc_webhooks");
+pub fn delete_rows(db: &mut Db, table: &TableName, ids: &[u64]) -> Result<usize, DbError> {
+    let table = table.quoted();
     db.transaction(|tx| {
         let mut deleted = 0;
         for id in ids {
@@ -207,10 +205,48 @@ pub fn transient_option_names() -> Vec<String> {
         .collect()
 }
 
-/// Deletes WooCommerce's cached webhook ids; returns the option names that
-/// existed.
-pub fn forget_cached_ids(db: &mut Db, prefix: &TablePrefix) -> Result<Vec<String>, DbError> {
+/// Deletes WooCommerce's cached webhook ids from the options table
+/// `options_table`; returns the option names that existed.
+pub fn forget_cached_ids(db: &mut Db, options_table: &TableName) -> Result<Vec<String>, DbError> {
     let names = transient_option_names();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    options::delete(db, prefix, &refs)
+    options::delete(db, options_table, &refs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use segmentflow_core::wpconfig::{Table, TablePrefix};
+
+    #[test]
+    fn reads_rows_and_reports_a_missing_table() {
+        let mut db = Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap());
+        let table = TablePrefix::new("wp_")
+            .unwrap()
+            .table(1, Table::WcWebhooks)
+            .unwrap();
+        assert_eq!(read_all(&mut db, &table).unwrap(), None);
+        db.execute(
+            "CREATE TABLE wp_wc_webhooks (webhook_id INTEGER PRIMARY KEY, status TEXT, name TEXT, user_id INTEGER, delivery_url TEXT, secret TEXT, topic TEXT, date_created TEXT, date_created_gmt TEXT, date_modified TEXT, date_modified_gmt TEXT, api_version INTEGER, failure_count INTEGER, pending_delivery INTEGER)",
+            &[],
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO wp_wc_webhooks VALUES (7, 'paused', 'Segmentflow: order.created', 1, 'https://h.example/x', 'whsec_abcdefghijklmnop', 'order.created', '2026-01-05 09:00:00', '2026-01-05 14:00:00', '0000-00-00 00:00:00', '0000-00-00 00:00:00', 2, 99999, 1)",
+            &[],
+        )
+        .unwrap();
+        let rows = read_all(&mut db, &table).unwrap().unwrap();
+        assert_eq!(rows.len(), 1);
+        let row = &rows[0];
+        assert_eq!(
+            (row.webhook_id, row.status.as_str(), row.topic.as_str()),
+            (7, "paused", "order.created")
+        );
+        assert_eq!(row.date_created.as_deref(), Some("2026-01-05 09:00:00"));
+        assert_eq!(row.date_modified, None, "zero date");
+        assert_eq!((row.api_version, row.failure_count), (2, i16::MAX));
+        assert!(row.pending_delivery && row.is_segmentflow());
+        assert!(!format!("{row:?}").contains("abcdefghijklmnop"));
+    }
 }

@@ -634,11 +634,13 @@ mod tests {
 
     #[test]
     fn from_bytes_reports_decode_errors() {
-        // Only the error path: the placeholder decoder rejects everything.
-        // MERGE: replace with a real decode error (offset, message) test.
-        assert!(matches!(
-            from_bytes::<bool>(b"b:1;"),
-            Err(SerdeError::Decode { .. }) | Ok(true)
-        ));
+        assert_eq!(from_bytes::<bool>(b"b:1;").ok(), Some(true));
+        match from_bytes::<String>(br#"s:5:"abc";"#) {
+            Err(SerdeError::Decode { offset, message }) => {
+                assert!(offset > 0, "offset {offset}");
+                assert!(!message.is_empty());
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
     }
 }
