@@ -19,7 +19,7 @@
 //! The option names written are reported to the PHP side through the
 //! written-options file. `--porcelain` prints only the organization id.
 
-use std::io::{BufRead as _, Read as _};
+use std::io::{BufRead as _, IsTerminal as _, Read as _};
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
@@ -183,6 +183,9 @@ fn poll_token(given: Option<&str>) -> anyhow::Result<String> {
     }
     if let Some(token) = env::var(env::POLL_TOKEN) {
         return Ok(token.trim().to_owned());
+    }
+    if std::io::stdin().is_terminal() {
+        eprint!("Poll token: ");
     }
     let mut line = String::new();
     std::io::stdin()
