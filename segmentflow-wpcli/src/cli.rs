@@ -78,6 +78,77 @@ pub enum Command {
     /// List, read and change the plugin's settings.
     #[command(subcommand)]
     Settings(SettingsCommand),
+
+    // ---- connection and sync (branch sync-cmd)
+    /// Serve a local stand-in for the Segmentflow API (demos, tests, benchmarks).
+    ///
+    /// Prints one JSON line with the credentials it hands out, then serves
+    /// until SIGINT/SIGTERM. Loopback only unless --allow-remote.
+    Sandbox(crate::sandbox::SandboxArgs),
+    /// Connect the site to Segmentflow.
+    ///
+    /// Non-interactive (hosts, scripts): `--stdin` or `--from-file=<path>`
+    /// with the credentials JSON. Interactive: prints the dashboard URL on
+    /// stderr and polls the API with the poll token until the connection is
+    /// approved.
+    Connect(ConnectArgs),
+    /// Disconnect the site: remove the webhooks, notify Segmentflow (best
+    /// effort), delete the connection options.
+    Disconnect,
+    /// Send the store's customers, orders, products (and users) to Segmentflow.
+    Sync(SyncArgs),
+}
+
+/// `connect …`
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConnectArgs {
+    /// Read the credentials JSON from stdin (after the context line with --context=-).
+    #[arg(long, conflicts_with_all = ["from_file", "poll_token"])]
+    pub stdin: bool,
+    /// Read the credentials JSON from this file.
+    #[arg(long, value_name = "PATH", conflicts_with = "poll_token")]
+    pub from_file: Option<PathBuf>,
+    /// Poll token of the interactive flow. A poll token is short-lived and
+    /// only reveals credentials once, after the approval in the dashboard,
+    /// so it may go on the command line; it can also come from the
+    /// SEGMENTFLOW_POLL_TOKEN environment variable or the first line of stdin.
+    #[arg(long, value_name = "TOKEN")]
+    pub poll_token: Option<String>,
+    /// Milliseconds between two status polls.
+    #[arg(long, default_value_t = 2500, value_name = "MS")]
+    pub poll_interval_ms: u64,
+    /// Give up polling after this many seconds.
+    #[arg(long, default_value_t = 600, value_name = "SECS")]
+    pub timeout: u64,
+    /// Print only the organization id.
+    #[arg(long)]
+    pub porcelain: bool,
+}
+
+/// `sync …`
+#[derive(Debug, Clone, clap::Args)]
+pub struct SyncArgs {
+    /// Which resources: comma-separated orders, customers, products, users.
+    /// Default: all that apply to the connected platform.
+    #[arg(long, value_name = "LIST")]
+    pub resources: Option<String>,
+    /// Resend everything, ignoring the stored checkpoints.
+    #[arg(long)]
+    pub full: bool,
+    /// Only items modified at or after this GMT date (YYYY-MM-DD[ HH:MM:SS]).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Read, map and sign, but send nothing and store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Deliveries in flight at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+    /// Read records from a directory of store-record JSON files
+    /// (`orders/`, `customers/`, `products/`, `site.json`) instead of the
+    /// database. For tests and demos.
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub records_dir: Option<PathBuf>,
 }
 
 /// `settings …`

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use segmentflow_core::options::Setting;
 
 use crate::cli::{Args, Command, FormatArg, OptionsCommand, SettingsCommand};
+use crate::cli::{ConnectArgs, SyncArgs};
 use crate::output::{Fields, Format, ScalarFormat};
 
 /// A command line that parsed but does not make sense; exit code 2.
@@ -61,6 +62,15 @@ pub enum CommandConfig {
     SettingsGet(SettingsGet),
     /// `settings set`
     SettingsSet(SettingsSet),
+    // ---- connection and sync (branch sync-cmd)
+    /// `sandbox`
+    Sandbox(crate::sandbox::SandboxConfig),
+    /// `connect`
+    Connect(Connect),
+    /// `disconnect`
+    Disconnect,
+    /// `sync`
+    Sync(SyncOptions),
 }
 
 impl CommandConfig {
@@ -78,6 +88,10 @@ impl CommandConfig {
             CommandConfig::OptionsSet(_)
             | CommandConfig::OptionsDelete(_)
             | CommandConfig::SettingsSet(_) => false,
+            // ---- connection and sync (branch sync-cmd)
+            CommandConfig::Connect(c) => c.porcelain,
+            CommandConfig::Sync(o) => list(o.format),
+            CommandConfig::Sandbox(_) | CommandConfig::Disconnect => false,
         }
     }
 }
@@ -229,6 +243,32 @@ impl Config {
                 no_format(args.format, "options delete")?;
                 CommandConfig::OptionsDelete(OptionsDelete { name })
             }
+            // ---- connection and sync (branch sync-cmd)
+            Command::Sandbox(sandbox) => {
+                no_format(args.format, "sandbox")?;
+                CommandConfig::Sandbox(
+                    sandbox
+                        .into_config()
+                        .map_err(|e| UsageError(e.to_string()))?,
+                )
+            }
+            Command::Connect(connect) => {
+                no_format(args.format, "connect")?;
+                CommandConfig::Connect(Connect::from_args(connect)?)
+            }
+            Command::Disconnect => {
+                no_format(args.format, "disconnect")?;
+                CommandConfig::Disconnect
+            }
+            Command::Sync(sync) => {
+                let format = match args.format {
+                    None | Some(FormatArg::Table) => Format::Table,
+                    Some(FormatArg::Json) => Format::Json,
+                    Some(FormatArg::Yaml) => Format::Yaml,
+                    Some(other) => return Err(bad_format(other, "sync", "table, json, yaml")),
+                };
+                CommandConfig::Sync(SyncOptions::from_args(sync, format, fields)?)
+            }
             Command::Status => {
                 let format = match args.format {
                     Some(FormatArg::Ids) | Some(FormatArg::Count) | Some(FormatArg::Raw) => {
@@ -285,6 +325,143 @@ impl Config {
             command,
         })
     }
+}
+
+// ---- connection and sync (branch sync-cmd)
+
+/// Where `connect` gets the credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectInput {
+    /// The credentials JSON on stdin (after the context line, if any).
+    Stdin,
+    /// The credentials JSON in a file.
+    File(PathBuf),
+    /// The interactive flow: poll the API until the connection is approved.
+    Poll {
+        /// `--poll-token`; `None`: from `SEGMENTFLOW_POLL_TOKEN` or stdin.
+        token: Option<String>,
+        /// Time between two polls.
+        interval: std::time::Duration,
+        /// Give up after this long.
+        timeout: std::time::Duration,
+    },
+}
+
+/// Options of `connect`.
+#[derive(Debug, Clone)]
+pub struct Connect {
+    /// Where the credentials come from.
+    pub input: ConnectInput,
+    /// `--porcelain`: print only the organization id.
+    pub porcelain: bool,
+}
+
+impl Connect {
+    fn from_args(args: ConnectArgs) -> Result<Connect, UsageError> {
+        let input = if args.stdin {
+            ConnectInput::Stdin
+        } else if let Some(path) = args.from_file {
+            ConnectInput::File(path)
+        } else {
+            if args.poll_interval_ms == 0 {
+                return Err(UsageError("--poll-interval-ms must be at least 1".into()));
+            }
+            ConnectInput::Poll {
+                token: args.poll_token,
+                interval: std::time::Duration::from_millis(args.poll_interval_ms),
+                timeout: std::time::Duration::from_secs(args.timeout),
+            }
+        };
+        Ok(Connect {
+            input,
+            porcelain: args.porcelain,
+        })
+    }
+}
+
+/// Options of `sync`.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// `--resources`; `None`: every resource the platform has.
+    pub resources: Option<Vec<segmentflow_core::sync::Resource>>,
+    /// `--full`: ignore the checkpoints.
+    pub full: bool,
+    /// `--since`, as `YYYY-MM-DD HH:MM:SS` GMT.
+    pub since: Option<String>,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--concurrency` (at least 1).
+    pub concurrency: usize,
+    /// Format of the final report.
+    pub format: Format,
+    /// Fields of the final report.
+    pub fields: Fields,
+    /// Hidden `--records-dir`: read store records from JSON files.
+    pub records_dir: Option<PathBuf>,
+}
+
+impl SyncOptions {
+    fn from_args(
+        args: SyncArgs,
+        format: Format,
+        fields: Fields,
+    ) -> Result<SyncOptions, UsageError> {
+        let resources = match &args.resources {
+            None => None,
+            Some(list) => {
+                let mut out = Vec::new();
+                for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    let resource: segmentflow_core::sync::Resource = part.parse().map_err(|_| {
+                        UsageError(format!(
+                            "unknown resource '{part}' in --resources (possible values: orders, customers, products, users)"
+                        ))
+                    })?;
+                    if !out.contains(&resource) {
+                        out.push(resource);
+                    }
+                }
+                if out.is_empty() {
+                    return Err(UsageError("--resources names no resource".into()));
+                }
+                Some(out)
+            }
+        };
+        let since = args.since.as_deref().map(parse_since).transpose()?;
+        if args.concurrency == 0 {
+            return Err(UsageError("--concurrency must be at least 1".into()));
+        }
+        Ok(SyncOptions {
+            resources,
+            full: args.full,
+            since,
+            dry_run: args.dry_run,
+            concurrency: args.concurrency,
+            format,
+            fields,
+            records_dir: args.records_dir,
+        })
+    }
+}
+
+/// `--since`: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`
+/// (GMT) → `YYYY-MM-DD HH:MM:SS`.
+fn parse_since(text: &str) -> Result<String, UsageError> {
+    let t = text.trim();
+    let parsed = if t.len() == 10 {
+        t.parse::<jiff::civil::Date>()
+            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    } else {
+        t.replacen(' ', "T", 1)
+            .trim_end_matches('Z')
+            .parse::<jiff::civil::DateTime>()
+    };
+    parsed
+        .map(|dt| dt.strftime("%Y-%m-%d %H:%M:%S").to_string())
+        .map_err(|_| {
+            UsageError(format!(
+                "--since={text:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, GMT)"
+            ))
+        })
 }
 
 fn format_name(f: FormatArg) -> &'static str {
@@ -453,5 +630,113 @@ mod tests {
             list.fields,
             Fields::Only(vec!["option_name".into(), "autoload".into()])
         );
+    }
+}
+
+// ---- connection and sync (branch sync-cmd)
+#[cfg(test)]
+mod connection_and_sync_tests {
+    use super::*;
+    use clap::Parser;
+    use segmentflow_core::sync::Resource;
+
+    fn parse(line: &[&str]) -> Result<Config, UsageError> {
+        let args =
+            Args::try_parse_from(std::iter::once("segmentflow-wpcli").chain(line.iter().copied()))
+                .map_err(|e| UsageError(e.to_string()))?;
+        Config::from_cli(args)
+    }
+
+    #[test]
+    fn connect_inputs() {
+        let cases: &[(&[&str], Option<ConnectInput>)] = &[
+            (&["connect", "--stdin"], Some(ConnectInput::Stdin)),
+            (
+                &["connect", "--from-file=/tmp/c.json"],
+                Some(ConnectInput::File("/tmp/c.json".into())),
+            ),
+            (
+                &[
+                    "connect",
+                    "--poll-token=pt_1",
+                    "--poll-interval-ms=10",
+                    "--timeout=5",
+                ],
+                Some(ConnectInput::Poll {
+                    token: Some("pt_1".into()),
+                    interval: std::time::Duration::from_millis(10),
+                    timeout: std::time::Duration::from_secs(5),
+                }),
+            ),
+            (
+                &["connect"],
+                Some(ConnectInput::Poll {
+                    token: None,
+                    interval: std::time::Duration::from_millis(2500),
+                    timeout: std::time::Duration::from_secs(600),
+                }),
+            ),
+            (&["connect", "--stdin", "--poll-token=x"], None),
+            (&["connect", "--stdin", "--from-file=/x"], None),
+            (&["connect", "--poll-interval-ms=0"], None),
+            (&["connect", "--stdin", "--format=json"], None),
+        ];
+        for (line, want) in cases {
+            let got = parse(line).ok().map(|c| match c.command {
+                CommandConfig::Connect(c) => c.input,
+                other => panic!("{line:?}: {other:?}"),
+            });
+            assert_eq!(&got, want, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn sync_options() {
+        let c = parse(&[
+            "sync",
+            "--resources=orders, users,orders",
+            "--since=2024-05-01",
+            "--full",
+            "--dry-run",
+            "--concurrency=3",
+            "--format=yaml",
+        ])
+        .unwrap();
+        let CommandConfig::Sync(s) = c.command else {
+            panic!("not sync")
+        };
+        assert_eq!(s.resources, Some(vec![Resource::Orders, Resource::Users]));
+        assert_eq!(s.since.as_deref(), Some("2024-05-01 00:00:00"));
+        assert!(s.full && s.dry_run);
+        assert_eq!((s.concurrency, s.format), (3, Format::Yaml));
+
+        let since_cases = [
+            ("2024-05-01 13:45:00", Some("2024-05-01 13:45:00")),
+            ("2024-05-01T13:45:00Z", Some("2024-05-01 13:45:00")),
+            ("2024-02-30", None),
+            ("yesterday", None),
+        ];
+        for (input, want) in since_cases {
+            assert_eq!(parse_since(input).ok().as_deref(), want, "{input}");
+        }
+        for bad in [
+            &["sync", "--resources=coupons"][..],
+            &["sync", "--resources=,"][..],
+            &["sync", "--concurrency=0"][..],
+            &["sync", "--format=csv"][..],
+            &["sync", "--since=soon"][..],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sandbox_needs_no_format() {
+        assert!(matches!(
+            parse(&["sandbox", "--listen=127.0.0.1:0"]).unwrap().command,
+            CommandConfig::Sandbox(_)
+        ));
+        assert!(parse(&["sandbox", "--faults=404:1"]).is_err());
+        assert!(parse(&["disconnect", "--format=json"]).is_err());
     }
 }

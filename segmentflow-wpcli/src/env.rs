@@ -31,6 +31,11 @@ pub const WRITTEN_OPTIONS_FILE: &str = "SEGMENTFLOW_WRITTEN_OPTIONS_FILE";
 /// own stdout is a terminal, because the binary's stdout is then a pipe.
 pub const SHELL_PIPE: &str = "SHELL_PIPE";
 
+/// The poll token of an interactive `connect`, when not given with
+/// `--poll-token` (branch sync-cmd). Not set by the PHP package, so not in
+/// [`ALL`].
+pub const POLL_TOKEN: &str = "SEGMENTFLOW_POLL_TOKEN";
+
 /// Every variable above, for the contract test with the PHP package.
 pub const ALL: &[&str] = &[
     DB_PASSWORD,

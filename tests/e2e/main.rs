@@ -2,11 +2,13 @@
 //! MariaDB with real WordPress core installed into it (and a SQLite twin).
 //! One test binary; the harness is in `util.rs`.
 
+mod connect;
 mod contract;
 mod db;
 mod settings;
 mod status;
 mod store;
+mod sync;
 mod util;
 
 use util::{SOCKET, TEST_PASSWORD, TestEnv, bin, server};

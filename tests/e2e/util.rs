@@ -706,3 +706,98 @@ macro_rules! assert_output {
         });
     };
 }
+
+// ---------------------------------------------------------------- WooCommerce tables (branch sync-cmd)
+
+/// The WooCommerce 9.2.5 dump whose DDL the connection and sync tests load.
+pub const WC_DUMP: &str = "fixtures/woocommerce-9.2.5/wp_accept-hpos.sql.gz";
+
+/// The store-record fixtures `sync --records-dir` reads.
+pub fn records_dir() -> PathBuf {
+    repo_root().join("fixtures/woocommerce-9.2.5/records")
+}
+
+/// `CREATE TABLE` statements (and, with `with_rows`, the `INSERT`s) for the
+/// given `wp_`-prefixed tables, cut out of the real WooCommerce dump.
+pub fn woocommerce_ddl(tables: &[&str], with_rows: bool) -> Vec<String> {
+    let out = Command::new("zcat")
+        .arg(repo_root().join(WC_DUMP))
+        .output()
+        .expect("zcat the WooCommerce dump");
+    assert!(out.status.success(), "zcat failed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut statements = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(stmt) = current.as_mut() {
+            stmt.push_str(line);
+            stmt.push('\n');
+            if line.ends_with(';') {
+                statements.push(current.take().unwrap_or_default());
+            }
+            continue;
+        }
+        let starts = tables.iter().any(|t| {
+            line.starts_with(&format!("CREATE TABLE `{t}` "))
+                || (with_rows && line.starts_with(&format!("INSERT INTO `{t}` ")))
+        });
+        if starts {
+            if line.ends_with(';') {
+                statements.push(format!("{line}\n"));
+            } else {
+                current = Some(format!("{line}\n"));
+            }
+        }
+    }
+    assert!(
+        statements.len() >= tables.len(),
+        "tables {tables:?} not found in the dump"
+    );
+    statements
+}
+
+impl TestEnv {
+    /// Creates `wp_wc_webhooks` from the real WooCommerce DDL, with the
+    /// dump's three (non-Segmentflow) webhook rows, and marks WooCommerce
+    /// 9.2.5 active.
+    pub fn install_woocommerce_webhooks(&self) {
+        let mut conn = server().admin();
+        conn.select_db(&self.db).unwrap();
+        for statement in woocommerce_ddl(&["wp_wc_webhooks"], true) {
+            conn.query_drop(statement).unwrap();
+        }
+        self.sql(r#"UPDATE wp_options SET option_value = 'a:1:{i:0;s:27:"woocommerce/woocommerce.php";}' WHERE option_name = 'active_plugins'"#);
+        self.sql("INSERT INTO wp_options (option_name, option_value, autoload) VALUES ('woocommerce_version', '9.2.5', 'yes')");
+    }
+
+    /// Sets (or adds) one option with SQL.
+    pub fn set_option(&self, name: &str, value: &str) {
+        let mut conn = server().admin();
+        conn.select_db(&self.db).unwrap();
+        conn.exec_drop(
+            "INSERT INTO wp_options (option_name, option_value, autoload) VALUES (?, ?, 'yes') \
+             ON DUPLICATE KEY UPDATE option_value = VALUES(option_value)",
+            (name, value),
+        )
+        .unwrap();
+    }
+
+    /// The Segmentflow rows of `wp_wc_webhooks`: (id, status, topic, secret,
+    /// delivery_url, api_version).
+    pub fn segmentflow_webhooks(&self) -> Vec<(u64, String, String, String, String, i64)> {
+        self.sql("SELECT webhook_id, status, topic, secret, delivery_url, api_version FROM wp_wc_webhooks WHERE name LIKE 'Segmentflow: %' ORDER BY webhook_id")
+            .into_iter()
+            .map(|r| {
+                let s = |i: usize| r[i].clone().unwrap_or_default();
+                (
+                    s(0).parse().unwrap(),
+                    s(1),
+                    s(2),
+                    s(3),
+                    s(4),
+                    s(5).parse().unwrap(),
+                )
+            })
+            .collect()
+    }
+}

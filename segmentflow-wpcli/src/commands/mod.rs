@@ -13,6 +13,14 @@ pub mod options_set;
 pub mod settings;
 pub mod status;
 
+// ---- connection and sync (branch sync-cmd)
+pub mod connect;
+pub mod disconnect;
+pub mod sandbox;
+pub mod site_state;
+pub mod sync;
+pub mod sync_source;
+
 use std::io::BufRead;
 
 use anyhow::Context as _;
@@ -25,6 +33,10 @@ use segmentflow_core::wpconfig::SiteContext;
 
 /// Runs the configured command.
 pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    // ---- connection and sync (branch sync-cmd): commands without a site.
+    if let CommandConfig::Sandbox(sandbox_config) = &config.command {
+        return sandbox::run(sandbox_config.clone());
+    }
     let mut site = open_site(config, printer)?;
     match &config.command {
         CommandConfig::OptionsGet(opts) => options_get::run(&mut site, opts, printer),
@@ -35,6 +47,11 @@ pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
         CommandConfig::SettingsList(opts) => settings::list(&mut site, opts, printer),
         CommandConfig::SettingsGet(opts) => settings::get(&mut site, opts, printer),
         CommandConfig::SettingsSet(opts) => settings::set(&mut site, opts, printer),
+        // ---- connection and sync (branch sync-cmd)
+        CommandConfig::Sandbox(_) => unreachable!("the sandbox runs without a site"),
+        CommandConfig::Connect(opts) => connect::run(&mut site, opts, printer),
+        CommandConfig::Disconnect => disconnect::run(&mut site, printer),
+        CommandConfig::Sync(opts) => sync::run(&mut site, opts, config.quiet, printer),
     }
 }
 

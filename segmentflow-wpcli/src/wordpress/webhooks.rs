@@ -1,6 +1,14 @@
-//! Reading `{prefix}wc_webhooks`, WooCommerce's webhook table, into the
+//! `{prefix}wc_webhooks`, WooCommerce's webhook table: reading it into the
 //! core's `WebhookRow`s (what `segmentflow_core::webhooks::registration`
-//! plans and judges).
+//! plans and judges), and writing the registration plan and removals with
+//! SQL ([`apply_plan`], [`delete_rows`]).
+//!
+//! The plan decides *what* changes; writing only turns it into bound
+//! `INSERT`/`UPDATE`/`DELETE` statements in one transaction, with the column
+//! values `NewWebhookRow` and `Update::assignments` give. WooCommerce caches
+//! webhook ids in transients (`WEBHOOK_ID_TRANSIENTS`); after any change
+//! [`forget_cached_ids`] deletes their `_transient_*` /
+//! `_transient_timeout_*` rows so WooCommerce reloads the list.
 //!
 //! The table only exists once WooCommerce has been installed; [`read_all`]
 //! says so with `None` rather than failing, so `status` can report
@@ -8,10 +16,13 @@
 //! `None`, as the core expects.
 
 use segmentflow_core::webhooks::WebhookSecret;
-use segmentflow_core::webhooks::registration::WebhookRow;
+use segmentflow_core::webhooks::registration::{
+    ColumnValue, Connection, NewWebhookRow, Plan, WEBHOOK_ID_TRANSIENTS, WebhookRow, row_dates,
+};
 use segmentflow_core::wpconfig::TableName;
 
-use super::db::{Db, DbError, Row};
+use super::db::{Db, DbError, Param, Row};
+use super::options;
 
 /// The columns read, in order.
 const COLUMNS: &str = "webhook_id, status, name, user_id, delivery_url, secret, topic, \
@@ -80,6 +91,126 @@ pub fn read_all(db: &mut Db, table: &TableName) -> Result<Option<Vec<WebhookRow>
         Ok::<(), DbError>(())
     })?;
     Ok(Some(rows))
+}
+
+fn param(value: &ColumnValue) -> Param<'_> {
+    match value {
+        ColumnValue::Text(s) => Param::Str(s),
+        ColumnValue::Int(i) => Param::Int(*i),
+        ColumnValue::UInt(u) => Param::Int(i64::try_from(*u).unwrap_or(i64::MAX)),
+        ColumnValue::Secret(s) => Param::Str(s.expose()),
+    }
+}
+
+/// What applying a plan or a removal did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Rows inserted.
+    pub created: usize,
+    /// Rows updated.
+    pub updated: usize,
+    /// Rows deleted.
+    pub deleted: usize,
+}
+
+impl Applied {
+    /// Whether anything changed.
+    pub fn changed(&self) -> bool {
+        self.created + self.updated + self.deleted > 0
+    }
+}
+
+/// Applies `plan` for `connection` in one transaction, dating rows `now` in
+/// the site's UTC `offset`.
+pub fn apply_plan(
+    db: &mut Db,
+    table: &TableName,
+    plan: &Plan,
+    connection: &Connection,
+    now: jiff::Timestamp,
+    offset: jiff::tz::Offset,
+) -> Result<Applied, DbError> {
+    let table = table.quoted();
+    let modified = row_dates(now, offset);
+    db.transaction(|tx| {
+        let mut applied = Applied::default();
+        for deletion in &plan.delete {
+            let id = i64::try_from(deletion.webhook_id).unwrap_or(i64::MAX);
+            applied.deleted += usize::from(
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE webhook_id = ?"),
+                    &[Param::Int(id)],
+                )? > 0,
+            );
+        }
+        for update in &plan.update {
+            let assignments = update.assignments(&modified);
+            let set = assignments
+                .iter()
+                .map(|(column, _)| format!("{column} = ?"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let id = i64::try_from(update.webhook_id).unwrap_or(i64::MAX);
+            let mut params: Vec<Param<'_>> = assignments.iter().map(|(_, v)| param(v)).collect();
+            params.push(Param::Int(id));
+            tx.execute(
+                &format!("UPDATE {table} SET {set} WHERE webhook_id = ?"),
+                &params,
+            )?;
+            applied.updated += 1;
+        }
+        for topic in &plan.create {
+            let row = NewWebhookRow::new(*topic, connection, now, offset);
+            let columns = row.columns();
+            let names = columns
+                .iter()
+                .map(|(c, _)| *c)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let marks = vec!["?"; columns.len()].join(", ");
+            let params: Vec<Param<'_>> = columns.iter().map(|(_, v)| param(v)).collect();
+            tx.execute(
+                &format!("INSERT INTO {table} ({names}) VALUES ({marks})"),
+                &params,
+            )?;
+            applied.created += 1;
+        }
+        Ok(applied)
+    })
+}
+
+/// Deletes the rows with these ids in one transaction; returns how many existed.
+pub fn delete_rows(db: &mut Db, table: &TableName, ids: &[u64]) -> Result<usize, DbError> {
+    let table = table.quoted();
+    db.transaction(|tx| {
+        let mut deleted = 0;
+        for id in ids {
+            let id = i64::try_from(*id).unwrap_or(i64::MAX);
+            deleted += usize::from(
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE webhook_id = ?"),
+                    &[Param::Int(id)],
+                )? > 0,
+            );
+        }
+        Ok(deleted)
+    })
+}
+
+/// The option rows of WooCommerce's cached webhook-id transients.
+pub fn transient_option_names() -> Vec<String> {
+    WEBHOOK_ID_TRANSIENTS
+        .iter()
+        .flat_map(|t| [format!("_transient_{t}"), format!("_transient_timeout_{t}")])
+        .collect()
+}
+
+/// Deletes WooCommerce's cached webhook ids from the options table
+/// `options_table`; returns the option names that existed.
+pub fn forget_cached_ids(db: &mut Db, options_table: &TableName) -> Result<Vec<String>, DbError> {
+    let names = transient_option_names();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    options::delete(db, options_table, &refs)
 }
 
 #[cfg(test)]

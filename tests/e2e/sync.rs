@@ -1,0 +1,346 @@
+//! `sync` end to end: a real WordPress database connected to the sandbox
+//! (webhooks registered by `connect` in WooCommerce's real `wc_webhooks`),
+//! the store read from the committed record fixtures (`--records-dir`; the
+//! database readers arrive with the readers branch), deliveries and identify
+//! batches over real HTTP, checkpoints and reports in real options.
+
+use segmentflow_wpcli::sandbox::{FaultPlan, SandboxConfig, SandboxHandle};
+
+use crate::connect::{connect_to, start_sandbox};
+use crate::util::{Output, TestEnv, records_dir};
+
+/// Orders, customers, products (variations included) in the fixtures.
+const ORDERS: u64 = 8;
+const CUSTOMERS: u64 = 3;
+const PRODUCTS: u64 = 16;
+const WEBHOOK_ITEMS: u64 = ORDERS + CUSTOMERS + PRODUCTS;
+/// Users (the fixture customers) sent as identify events.
+const USERS: u64 = 3;
+
+fn connected(config: SandboxConfig, secret: Option<&str>) -> (TestEnv, SandboxHandle) {
+    let env = TestEnv::new();
+    env.install_woocommerce_webhooks();
+    let sandbox = start_sandbox(config);
+    let secret = secret
+        .map(str::to_owned)
+        .unwrap_or_else(|| sandbox.credentials().webhook_secret.clone());
+    connect_to(&env, &sandbox, &secret);
+    (env, sandbox)
+}
+
+fn sync(env: &TestEnv, extra: &[&str]) -> Output {
+    env.cmd()
+        .args([
+            "sync".to_owned(),
+            "--format=json".to_owned(),
+            format!("--records-dir={}", records_dir().display()),
+        ])
+        .args(extra)
+        .run()
+}
+
+/// The report's rows by resource: (sent, unchanged, failed).
+fn rows(out: &Output) -> std::collections::BTreeMap<String, (u64, u64, u64)> {
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("report is JSON ({e}): {}", out.stdout));
+    rows.iter()
+        .map(|r| {
+            (
+                r["resource"].as_str().unwrap().to_owned(),
+                (
+                    r["sent"].as_u64().unwrap(),
+                    r["unchanged"].as_u64().unwrap(),
+                    r["failed"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn total(out: &Output) -> (u64, u64, u64) {
+    rows(out)["total"]
+}
+
+#[test]
+fn sync_sends_everything_once_then_only_what_changed() {
+    let (env, sandbox) = connected(SandboxConfig::default(), None);
+    let out = sync(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = rows(&out);
+    assert_eq!(r["orders"], (ORDERS, 0, 0));
+    assert_eq!(r["customers"], (CUSTOMERS, 0, 0));
+    assert_eq!(r["products"], (PRODUCTS, 0, 0));
+    assert_eq!(r["users"], (USERS, 0, 0));
+    let stats = sandbox.stats();
+    assert_eq!(stats.deliveries.accepted, WEBHOOK_ITEMS);
+    assert_eq!(stats.deliveries.duplicate, 0);
+    assert_eq!(stats.deliveries.bad_signature, 0);
+    assert_eq!(stats.identify_events, USERS);
+    assert_eq!(sandbox.deliveries("order").unwrap().len() as u64, ORDERS);
+    assert_eq!(
+        sandbox.deliveries("product").unwrap().len() as u64,
+        PRODUCTS
+    );
+    assert_eq!(
+        sandbox.deliveries("customer").unwrap().len() as u64,
+        CUSTOMERS
+    );
+
+    // WordPress reads the state and report we stored.
+    let state = env.php_get_option("segmentflow_sync_state");
+    assert!(state.starts_with("a:"), "{state}");
+    assert!(state.contains("s:6:\"orders\";a:2:{"), "{state}");
+    let last = env.php_get_option("segmentflow_last_sync");
+    assert!(
+        last.contains(&format!("s:4:\"sent\";i:{};", WEBHOOK_ITEMS + USERS)),
+        "{last}"
+    );
+
+    // A rerun sends nothing: everything is behind the checkpoints.
+    let out = sync(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(total(&out), (0, WEBHOOK_ITEMS + USERS, 0));
+    assert_eq!(sandbox.stats().deliveries.requests, WEBHOOK_ITEMS);
+
+    // The same as a table, without the timing columns.
+    let out = env
+        .cmd()
+        .args([
+            "sync".to_owned(),
+            "--fields=resource,sent,unchanged,failed,retried".to_owned(),
+            format!("--records-dir={}", records_dir().display()),
+        ])
+        .run();
+    crate::assert_output!("sync_rerun_table", out);
+
+    // --since bounds by date: only the two orders modified in November 2026.
+    let out = sync(
+        &env,
+        &["--full", "--resources=orders", "--since=2026-11-01"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(rows(&out)["orders"], (2, 0, 0));
+}
+
+#[test]
+fn full_resends_with_the_same_delivery_ids() {
+    let (env, sandbox) = connected(SandboxConfig::default(), None);
+    let out = sync(&env, &["--resources=orders,customers,products"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let before = sandbox.deliveries("order").unwrap();
+    let out = sync(
+        &env,
+        &[
+            "--full",
+            "--resources=orders,customers,products",
+            "--concurrency=3",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(total(&out).0, WEBHOOK_ITEMS);
+    let stats = sandbox.stats();
+    assert_eq!(stats.deliveries.accepted, WEBHOOK_ITEMS, "nothing new");
+    assert_eq!(
+        stats.deliveries.duplicate, WEBHOOK_ITEMS,
+        "every resend is a duplicate"
+    );
+    let after = sandbox.deliveries("order").unwrap();
+    assert_eq!(
+        before.iter().map(|d| &d.delivery_id).collect::<Vec<_>>(),
+        after.iter().map(|d| &d.delivery_id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn dry_run_sends_and_stores_nothing() {
+    let (env, sandbox) = connected(SandboxConfig::default(), None);
+    let out = sync(&env, &["--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(total(&out), (WEBHOOK_ITEMS + USERS, 0, 0));
+    assert!(out.stderr.contains("nothing was sent"), "{}", out.stderr);
+    let stats = sandbox.stats();
+    assert_eq!(stats.deliveries.requests, 0);
+    assert_eq!(stats.ingest.requests, 0);
+    assert_eq!(env.option_row("segmentflow_sync_state"), None);
+    assert_eq!(env.option_row("segmentflow_last_sync"), None);
+}
+
+#[test]
+fn wrong_webhook_secret_stops_without_advancing() {
+    let (env, sandbox) = connected(SandboxConfig::default(), Some("whsec_not_the_right_one"));
+    let out = sync(&env, &["--resources=orders,products"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "all deliveries were rejected with 401: the stored webhook secret does not match"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sandbox.stats().deliveries.accepted, 0);
+    assert!(sandbox.stats().deliveries.bad_signature > 0);
+    let state = env
+        .option_row("segmentflow_sync_state")
+        .map(|r| r.0)
+        .unwrap_or_default();
+    assert!(!state.contains("orders"), "no checkpoint: {state}");
+    assert!(!state.contains("products"), "no checkpoint: {state}");
+}
+
+#[test]
+fn faults_leave_everything_accepted_exactly_once() {
+    let faults: FaultPlan = "500:0.1,503:0.05,429:0.05".parse().unwrap();
+    let (env, sandbox) = connected(
+        SandboxConfig {
+            faults,
+            seed: 11,
+            ..SandboxConfig::default()
+        },
+        None,
+    );
+    let out = sync(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = sandbox.stats();
+    assert!(
+        stats.deliveries.faulted > 0,
+        "faults were injected: {stats:?}"
+    );
+    assert_eq!(stats.deliveries.accepted, WEBHOOK_ITEMS);
+    assert_eq!(stats.deliveries.duplicate, 0);
+    assert_eq!(stats.identify_events, USERS);
+    for (resource, count) in [
+        ("order", ORDERS),
+        ("customer", CUSTOMERS),
+        ("product", PRODUCTS),
+    ] {
+        let records = sandbox.deliveries(resource).unwrap();
+        assert_eq!(records.len() as u64, count, "{resource}");
+        assert!(
+            records.iter().all(|d| d.accepted == 1),
+            "{resource}: {records:?}"
+        );
+    }
+    assert!(total(&out).0 == WEBHOOK_ITEMS + USERS);
+}
+
+#[test]
+fn refusals_name_the_fix() {
+    // Not connected.
+    let env = TestEnv::new();
+    let out = sync(&env, &[]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("not connected"), "{}", out.stderr);
+
+    // Connected as WordPress only: WooCommerce resources are refused, users go.
+    let sandbox = start_sandbox(SandboxConfig::default());
+    connect_to(
+        &env,
+        &sandbox,
+        &sandbox.credentials().webhook_secret.clone(),
+    );
+    let out = sync(&env, &["--resources=orders"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("WordPress only"), "{}", out.stderr);
+    assert!(out.stderr.contains("--resources=users"), "{}", out.stderr);
+    let out = sync(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(rows(&out)["users"], (USERS, 0, 0));
+    assert_eq!(sandbox.stats().deliveries.requests, 0);
+
+    // Usage errors.
+    let out = sync(&env, &["--resources=coupons"]);
+    assert_eq!(out.code, 2);
+    let out = sync(&env, &["--since=yesterday"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn killed_mid_run_and_rerun_loses_and_doubles_nothing() {
+    let faults: FaultPlan = "slow:1.0".parse().unwrap();
+    let (env, sandbox) = connected(
+        SandboxConfig {
+            faults,
+            slow: std::time::Duration::from_millis(250),
+            ..SandboxConfig::default()
+        },
+        None,
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_segmentflow-wpcli"))
+        .args([
+            format!("--path={}", env.root.path().display()),
+            "sync".to_owned(),
+            "--resources=orders,customers,products".to_owned(),
+            "--concurrency=4".to_owned(),
+            format!("--records-dir={}", records_dir().display()),
+        ])
+        .env_remove("SEGMENTFLOW_WRITTEN_OPTIONS_FILE")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some deliveries were accepted, then SIGKILL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sandbox.stats().deliveries.accepted < 4 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Let requests that were in flight at the kill settle on the server.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let before = sandbox.stats().deliveries.accepted;
+    assert!(before >= 4, "{before}");
+
+    let out = sync(&env, &["--resources=orders,customers,products"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stats = sandbox.stats();
+    assert_eq!(
+        stats.deliveries.accepted, WEBHOOK_ITEMS,
+        "nothing lost: {stats:?}"
+    );
+    for (resource, count) in [
+        ("order", ORDERS),
+        ("customer", CUSTOMERS),
+        ("product", PRODUCTS),
+    ] {
+        let records = sandbox.deliveries(resource).unwrap();
+        assert_eq!(records.len() as u64, count, "{resource}");
+        assert!(
+            records.iter().all(|d| d.accepted == 1),
+            "nothing doubled: {records:?}"
+        );
+    }
+    // What was resent was recognised by its delivery id.
+    let (sent, unchanged, _) = total(&out);
+    assert_eq!(sent + unchanged, WEBHOOK_ITEMS);
+    assert_eq!(
+        stats.deliveries.duplicate,
+        WEBHOOK_ITEMS - unchanged - (WEBHOOK_ITEMS - before)
+    );
+}
+
+#[test]
+fn permanent_failures_are_reported_and_exit_3() {
+    // Orders (with their line items) are bigger than this; customers are not.
+    let (env, sandbox) = connected(
+        SandboxConfig {
+            max_delivery_bytes: 2500,
+            ..SandboxConfig::default()
+        },
+        None,
+    );
+    let out = sync(&env, &["--resources=customers,orders"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let r = rows(&out);
+    assert_eq!(r["customers"], (CUSTOMERS, 0, 0));
+    assert_eq!(r["orders"].2, ORDERS, "{r:?}");
+    assert!(
+        out.stderr.contains("Warning: orders 78 failed"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(sandbox.stats().deliveries.too_large, ORDERS);
+    // The orders checkpoint stays before the failed items; customers moved on.
+    let state = env.option_row("segmentflow_sync_state").unwrap().0;
+    assert!(state.contains("customers"), "{state}");
+    assert!(!state.contains("\"orders\""), "{state}");
+}
