@@ -4,6 +4,7 @@
 
 mod contract;
 mod db;
+mod demo_site;
 mod settings;
 mod status;
 mod util;
