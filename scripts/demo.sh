@@ -6,7 +6,7 @@
 #
 # 1. copies fixtures/demo-site to a temp dir (the fixture stays pristine);
 # 2. starts `<bin> sandbox --listen 127.0.0.1:0 --approve-after 1` and reads
-#    its JSON line (base_url, poll_token, …);
+#    its JSON line (base_url, poll_token, …) within 10 s;
 # 3. points the copy's api_host at the sandbox (`settings set api_host`);
 # 4. connects the copy: interactively (`connect --poll-token`, the sandbox
 #    approves on the first poll), or by piping the credentials to
@@ -100,9 +100,10 @@ say "Pointing the store at the sandbox"
 run "settings set api_host" "${wp[@]}" settings set api_host "$base_url"
 
 say "Connecting"
-if "$bin" help connect 2> /dev/null | grep -q -- '--poll-token'; then
-  echo "(interactive flow: polling the sandbox with the poll token; it approves on the first poll)"
-  run "connect --poll-token" "${wp[@]}" connect --poll-token "$poll_token"
+connect_help=$("$bin" help connect 2> /dev/null || true)
+if [[ "$connect_help" == *--poll-token* ]]; then
+  echo "(interactive flow: connect polls the sandbox with the poll token, which the sandbox approves after one pending answer)"
+  run "connect --poll-token" "${wp[@]}" connect --poll-token "$poll_token" < /dev/null
 else
   echo "(non-interactive: the sandbox's credentials on stdin)"
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps({k: d[k] for k in ("write_key","organization_name","organization_id","webhook_secret","webhook_delivery_url")}))' \
@@ -115,10 +116,9 @@ say "Full sync"
 # SHELL_PIPE=0: the report is drawn as on a terminal even though it is also
 # kept (tee) for the verdict.
 set +e
-SHELL_PIPE=0 "${wp[@]}" sync --full > >(tee "$tmp/report.txt") 2> >(tee "$tmp/sync.err" >&2)
-sync_code=$?
+SHELL_PIPE=0 "${wp[@]}" sync --full 2> >(tee "$tmp/sync.err" >&2) | tee "$tmp/report.txt"
+sync_code=${PIPESTATUS[0]}
 set -e
-sleep 0.2 # let the tee processes flush
 case $sync_code in
   0) ;;
   3) echo "demo: sync finished with failures (exit 3, partial); counts follow" >&2 ;;
