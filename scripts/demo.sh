@@ -60,6 +60,19 @@ run() {
   fi
 }
 
+# run_live STEP CMD…: the same, with stderr shown as it comes (progress,
+# the dashboard URL); a failure then only names the step.
+run_live() {
+  local step=$1
+  shift
+  local code=0
+  "$@" 2> >(tee "$tmp/step.err" >&2) || code=$?
+  if ((code != 0)); then
+    printf 'demo: step "%s" failed (exit %s, its stderr is above): %s\n' "$step" "$code" "$*" >&2
+    exit 1
+  fi
+}
+
 has() { "$bin" help "$1" > /dev/null 2>&1; }
 
 say "The demo store (a copy of fixtures/demo-site)"
@@ -103,12 +116,15 @@ say "Connecting"
 connect_help=$("$bin" help connect 2> /dev/null || true)
 if [[ "$connect_help" == *--poll-token* ]]; then
   echo "(interactive flow: connect polls the sandbox with the poll token, which the sandbox approves after one pending answer)"
-  run "connect --poll-token" "${wp[@]}" connect --poll-token "$poll_token" < /dev/null
+  interval=()
+  [[ "$connect_help" == *--poll-interval-ms* ]] && interval=(--poll-interval-ms 500)
+  run_live "connect --poll-token" "${wp[@]}" connect --poll-token "$poll_token" "${interval[@]}" < /dev/null
+  echo "(the sandbox approved the token by itself: no dashboard visit needed here)"
 else
   echo "(non-interactive: the sandbox's credentials on stdin)"
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps({k: d[k] for k in ("write_key","organization_name","organization_id","webhook_secret","webhook_delivery_url")}))' \
     "$tmp/sandbox.json" > "$tmp/credentials.json"
-  run "connect --stdin" "${wp[@]}" connect --stdin < "$tmp/credentials.json"
+  run_live "connect --stdin" "${wp[@]}" connect --stdin < "$tmp/credentials.json"
 fi
 run "status after connect" "${wp[@]}" status --fields=connected,organization_name,api_host
 
@@ -116,15 +132,14 @@ say "Full sync"
 # SHELL_PIPE=0: the report is drawn as on a terminal even though it is also
 # kept (tee) for the verdict.
 set +e
-SHELL_PIPE=0 "${wp[@]}" sync --full 2> >(tee "$tmp/sync.err" >&2) | tee "$tmp/report.txt"
+SHELL_PIPE=0 "${wp[@]}" sync --full | tee "$tmp/report.txt"
 sync_code=${PIPESTATUS[0]}
 set -e
 case $sync_code in
   0) ;;
   3) echo "demo: sync finished with failures (exit 3, partial); counts follow" >&2 ;;
   *)
-    printf 'demo: step "sync --full" failed (exit %s)\n' "$sync_code" >&2
-    sed 's/^/  | /' "$tmp/sync.err" >&2
+    printf 'demo: step "sync --full" failed (exit %s, its stderr is above)\n' "$sync_code" >&2
     exit 1
     ;;
 esac
