@@ -13,7 +13,8 @@
 # the Segmentflow plugin's activation defaults, disconnected (no write key);
 # then every table is copied into wp-content/database/.ht.sqlite
 # (examples/mariadb_to_sqlite.rs: the plugin's table translation, VACUUMed),
-# and wp-config.php, wp-content/db.php and MANIFEST (rows per table and the
+# and wp-config.php, wp-content/db.php, wp-includes/version.php (the core
+# version, the only core file) and MANIFEST (rows per table and the
 # generator settings, checked by tests/e2e/demo_site.rs) are written.
 # The values wp_install() makes up (password hash, dates, cron times, salts)
 # are replaced by fixed ones, so a rebuild gives the same rows.
@@ -34,6 +35,7 @@ blog_name="Segmentflow Demo Store"
 timezone="America/New_York"
 prefix="wp_"
 
+core_version_file=/usr/share/wordpress/wp-includes/version.php
 read -r -a mysql <<< "${MARIADB:-mariadb -uroot}"
 profile=${CARGO_PROFILE:-debug}
 export CARGO_PROFILE=$profile
@@ -117,6 +119,16 @@ if ( ! defined( 'DATABASE_TYPE' ) ) {
 }
 PHP
 
+# Of WordPress core only its version file: the version of the core that
+# created these tables (what `status` and the sync report as wp_version).
+mkdir -p "$work/site/wp-includes"
+{
+  printf '<?php\n/**\n * The version of WordPress core whose wp_install() created this demo\n'
+  printf ' * database, copied by scripts/make-demo-site.sh from\n * %s.\n' "$core_version_file"
+  printf ' * The rest of WordPress core is not part of the fixture.\n *\n * @package WordPress\n */\n\n'
+  grep -E '^\$(wp_version|wp_db_version) = ' "$core_version_file"
+} > "$work/site/wp-includes/version.php"
+
 cat > "$work/site/wp-config.php" <<PHP
 <?php
 /**
@@ -163,7 +175,7 @@ PHP
   echo "# fixtures/demo-site, written by scripts/make-demo-site.sh and checked by"
   echo "# tests/e2e/demo_site.rs: generator settings, then rows per table."
   echo "generator seed=$seed orders=$orders storage=$storage now=${now/ /T}Z timezone=$timezone site_url=$site_url"
-  echo "wordpress $(sed -n "s/^\$wp_version = '\(.*\)';/\1/p" /usr/share/wordpress/wp-includes/version.php)"
+  echo "wordpress $(sed -n "s/^\$wp_version = '\(.*\)';/\1/p" "$core_version_file")"
   sed 's/^/table /; s/\t/ /' "$work/tables.tsv"
 } > "$work/site/MANIFEST"
 

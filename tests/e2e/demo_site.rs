@@ -126,6 +126,13 @@ fn the_binary_opens_the_demo_site() {
     assert_eq!(s["hpos_sync_enabled"], false);
     assert_eq!(s["order_storage"], "hpos");
     assert_eq!(s["site_url"], script_settings()["site_url"].as_str());
+    let manifest = std::fs::read_to_string(site().join("MANIFEST")).unwrap();
+    let core = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("wordpress "))
+        .expect("MANIFEST names the WordPress version");
+    assert_eq!(s["wp_version"], core, "from wp-includes/version.php");
+    assert_eq!(s["wp_db_version"], 53496);
 
     let out = bin()
         .args([
