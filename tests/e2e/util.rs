@@ -17,7 +17,10 @@
 //! * [`TestEnv::sqlite_site`] makes the SQLite twin of a site: the same tables
 //!   and rows in `wp-content/database/.ht.sqlite` plus a `wp-content/db.php`
 //!   drop-in marker, the layout of the SQLite Database Integration plugin
-//!   (which cannot be downloaded here, so WordPress PHP does not run on it).
+//!   (which cannot be downloaded here, so WordPress PHP does not run on it);
+//!   the tables are translated as that plugin translates them
+//!   (`segmentflow_wpcli::wordpress::mysql_to_sqlite`, which also builds
+//!   the bundled demo store).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
