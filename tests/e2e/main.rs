@@ -5,6 +5,7 @@
 mod connect;
 mod contract;
 mod db;
+mod demo_site;
 mod settings;
 mod status;
 mod store;

@@ -17,7 +17,10 @@
 //! * [`TestEnv::sqlite_site`] makes the SQLite twin of a site: the same tables
 //!   and rows in `wp-content/database/.ht.sqlite` plus a `wp-content/db.php`
 //!   drop-in marker, the layout of the SQLite Database Integration plugin
-//!   (which cannot be downloaded here, so WordPress PHP does not run on it).
+//!   (which cannot be downloaded here, so WordPress PHP does not run on it);
+//!   the tables are translated as that plugin translates them
+//!   (`segmentflow_wpcli::wordpress::mysql_to_sqlite`, which also builds
+//!   the bundled demo store).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -588,101 +591,14 @@ impl Drop for TestEnv {
     }
 }
 
-/// Copies every table of a MariaDB database into a new SQLite file, with the
-/// column names, primary keys, unique keys and literal defaults.
+/// Copies every `wp_` table of a MariaDB database into a new SQLite file,
+/// in the layout of the SQLite Database Integration plugin (the library's
+/// `wordpress::mysql_to_sqlite`, shared with `scripts/make-demo-site.sh`).
 fn copy_to_sqlite(db: &str, file: &Path) {
     let mut conn = server().admin();
-    let sqlite = rusqlite::Connection::open(file).unwrap();
-    let tables: Vec<String> = conn
-        .exec(
-            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'wp\\_%' ORDER BY TABLE_NAME",
-            (db,),
-        )
+    let mut sqlite = rusqlite::Connection::open(file).unwrap();
+    segmentflow_wpcli::wordpress::mysql_to_sqlite::copy_database(&mut conn, db, "wp_", &mut sqlite)
         .unwrap();
-    for table in tables {
-        let columns: Vec<(String, String, String, Option<String>, String, String)> = conn
-            .exec(
-                "SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLUMN_KEY \
-                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
-                (db, &table),
-            )
-            .unwrap();
-        let mut defs = Vec::new();
-        let mut primary = Vec::new();
-        for (name, data_type, nullable, default, extra, key) in &columns {
-            let integer = data_type.contains("int");
-            if extra.contains("auto_increment") {
-                defs.push(format!(
-                    "`{name}` INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL"
-                ));
-                continue;
-            }
-            let mut def = format!("`{name}` {}", if integer { "INTEGER" } else { "TEXT" });
-            if nullable == "NO" {
-                def.push_str(" NOT NULL");
-            }
-            if let Some(d) = default {
-                let literal = d.starts_with('\'') || d.parse::<f64>().is_ok();
-                if literal {
-                    def.push_str(&format!(" DEFAULT {d}"));
-                }
-            }
-            if key == "PRI" {
-                primary.push(format!("`{name}`"));
-            }
-            defs.push(def);
-        }
-        if !primary.is_empty() {
-            defs.push(format!("PRIMARY KEY ({})", primary.join(", ")));
-        }
-        sqlite
-            .execute_batch(&format!("CREATE TABLE `{table}` ({});", defs.join(", ")))
-            .unwrap();
-        let uniques: Vec<(String, String)> = conn
-            .exec(
-                "SELECT INDEX_NAME, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS \
-                 WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' GROUP BY INDEX_NAME",
-                (db, &table),
-            )
-            .unwrap();
-        for (index, cols) in uniques {
-            let cols: Vec<String> = cols.split(',').map(|c| format!("`{c}`")).collect();
-            sqlite
-                .execute_batch(&format!(
-                    "CREATE UNIQUE INDEX `{table}__{index}` ON `{table}` ({});",
-                    cols.join(", ")
-                ))
-                .unwrap();
-        }
-        let names: Vec<String> = columns.iter().map(|c| format!("`{}`", c.0)).collect();
-        let placeholders = vec!["?"; names.len()].join(", ");
-        let insert = format!(
-            "INSERT INTO `{table}` ({}) VALUES ({placeholders})",
-            names.join(", ")
-        );
-        let rows: Vec<mysql::Row> = conn
-            .query(format!("SELECT {} FROM `{db}`.`{table}`", names.join(", ")))
-            .unwrap();
-        for row in rows {
-            let values: Vec<rusqlite::types::Value> = row
-                .unwrap()
-                .into_iter()
-                .map(|v| match v {
-                    mysql::Value::NULL => rusqlite::types::Value::Null,
-                    mysql::Value::Bytes(b) => {
-                        rusqlite::types::Value::Text(String::from_utf8_lossy(&b).into_owned())
-                    }
-                    mysql::Value::Int(i) => rusqlite::types::Value::Integer(i),
-                    other => rusqlite::types::Value::Text(
-                        other.as_sql(true).trim_matches('\'').to_owned(),
-                    ),
-                })
-                .collect();
-            sqlite
-                .execute(&insert, rusqlite::params_from_iter(values))
-                .unwrap();
-        }
-    }
 }
 
 /// Filters that make snapshots stable: database names, temp paths, versions.

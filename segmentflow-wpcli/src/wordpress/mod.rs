@@ -4,6 +4,7 @@
 //! WooCommerce webhooks table.
 
 pub mod db;
+pub mod mysql_to_sqlite;
 pub mod options;
 pub mod site;
 pub mod webhooks;
