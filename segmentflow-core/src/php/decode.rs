@@ -142,10 +142,10 @@ impl<'a> Frame<'a> {
     fn into_value(self, items: Vec<(Key<'a>, Value<'a>)>) -> Value<'a> {
         match self.class {
             None => Value::Array(items),
-            Some(class) => Value::Object(Object {
+            Some(class) => Value::Object(Box::new(Object {
                 class,
                 properties: items,
-            }),
+            })),
         }
     }
 }
@@ -575,10 +575,10 @@ impl<'a> Parser<'a> {
                 self.check_depth(depth, start)?;
                 if count == 0 {
                     self.expect(b'}', Expected::CloseBrace)?;
-                    Value::Object(Object {
+                    Value::Object(Box::new(Object {
                         class: Cow::Borrowed(class),
                         properties: Vec::new(),
-                    })
+                    }))
                 } else {
                     return Ok(Token::Open {
                         class: Some(Cow::Borrowed(class)),
@@ -607,10 +607,10 @@ impl<'a> Parser<'a> {
                 self.pos += len as usize;
                 let payload = &self.input[payload_start..self.pos];
                 self.expect(b'}', Expected::CloseBrace)?;
-                Value::Custom(Custom {
+                Value::Custom(Box::new(Custom {
                     class: Cow::Borrowed(class),
                     payload: Cow::Borrowed(payload),
-                })
+                }))
             }
             b'E' => {
                 self.object_slots.push(self.slots);
@@ -627,10 +627,10 @@ impl<'a> Parser<'a> {
                 if case.is_empty() {
                     return self.err(DecodeErrorKind::InvalidEnum, name_start);
                 }
-                Value::Enum(EnumCase {
+                Value::Enum(Box::new(EnumCase {
                     class: Cow::Borrowed(class),
                     case: Cow::Borrowed(case),
-                })
+                }))
             }
             b'r' => {
                 let slot = self.uint()?;
@@ -739,10 +739,10 @@ mod tests {
     #[test]
     fn every_token_decodes_and_reencodes() {
         let obj = |class: &'static [u8], props| {
-            Value::Object(Object {
+            Value::Object(Box::new(Object {
                 class: Cow::Borrowed(class),
                 properties: props,
-            })
+            }))
         };
         let cases: Vec<(&[u8], Value<'static>)> = vec![
             (b"N;", Value::Null),
@@ -779,17 +779,17 @@ mod tests {
             ),
             (
                 b"C:3:\"Old\":3:{a}}}",
-                Value::Custom(Custom {
+                Value::Custom(Box::new(Custom {
                     class: Cow::Borrowed(b"Old"),
                     payload: Cow::Borrowed(b"a}}"),
-                }),
+                })),
             ),
             (
                 b"E:11:\"Suit:Hearts\";",
-                Value::Enum(EnumCase {
+                Value::Enum(Box::new(EnumCase {
                     class: Cow::Borrowed(b"Suit"),
                     case: Cow::Borrowed(b"Hearts"),
-                }),
+                })),
             ),
             (
                 b"a:2:{i:0;O:8:\"stdClass\":0:{}i:1;r:2;}",
@@ -827,10 +827,10 @@ mod tests {
             (b"S:3:\"\\61bc\";", Value::string("abc"), b"s:3:\"abc\";"),
             (
                 b"O:8:\"stdClass\":+0:{}",
-                Value::Object(Object {
+                Value::Object(Box::new(Object {
                     class: Cow::Borrowed(b"stdClass"),
                     properties: vec![],
-                }),
+                })),
                 b"O:8:\"stdClass\":0:{}",
             ),
         ];
