@@ -134,32 +134,20 @@ struct Frame<'a> {
     start: usize,
     /// Elements still to read.
     left: usize,
-    /// The key read for the element whose value comes next.
-    key: Key<'a>,
 }
 
 impl<'a> Frame<'a> {
     fn into_value(self, items: Vec<(Key<'a>, Value<'a>)>) -> Value<'a> {
         match self.class {
             None => Value::Array(items),
-            Some(class) => Value::Object(Box::new(Object {
-                class,
-                properties: items,
-            })),
+            Some(class) => Value::object(class, items),
         }
     }
 }
 
-/// What one token turned out to be.
-enum Token<'a> {
-    /// A complete value.
-    Done(Value<'a>),
-    /// The header of a non-empty array or object; its elements follow.
-    Open {
-        class: Option<Cow<'a, [u8]>>,
-        count: usize,
-    },
-}
+/// The header of a non-empty array or object whose elements follow: the
+/// class name (`None` for an array) and the element count.
+type Open<'a> = (Option<Cow<'a, [u8]>>, usize);
 
 struct Parser<'a> {
     input: &'a [u8],
@@ -176,46 +164,56 @@ type PResult<T> = std::result::Result<T, DecodeError>;
 impl<'a> Parser<'a> {
     fn run(&mut self) -> PResult<Value<'a>> {
         let mut stack: Vec<Frame<'a>> = Vec::new();
-        // The finished elements of every open container, innermost last. A
-        // container's elements are moved out into an exactly sized vector
-        // when it closes: the writes during parsing land in this stack's
-        // top, which stays in cache, and each array is then one sequential
-        // copy (measured: faster than filling each array's own vector in
-        // place), and declared counts never size an allocation.
-        let mut elements: Vec<(Key<'a>, Value<'a>)> = Vec::new();
+        // The elements of every open container, innermost last, each pushed
+        // as soon as its key is read with a `Null` placeholder value that the
+        // value's token then overwrites in place (the root value gets a
+        // placeholder entry of its own). A container's elements are moved
+        // out into an exactly sized vector when it closes: the writes during
+        // parsing land in this stack's top, which stays in cache, each array
+        // is then one sequential copy, and declared counts never size an
+        // allocation. Writing keys and values in place, rather than building
+        // a `(Key, Value)` on the call stack and pushing it, avoids a
+        // store-to-load forwarding stall per element (measured with perf: it
+        // was a third of the decoder's cycles).
+        let mut elements: Vec<(Key<'a>, Value<'a>)> = vec![(Key::Int(0), Value::Null)];
         loop {
-            let mut value = match self.token(stack.len())? {
-                Token::Done(value) => value,
-                Token::Open { class, count } => {
-                    let key = self.key()?;
-                    stack.push(Frame {
-                        class,
-                        start: elements.len(),
-                        left: count,
-                        key,
-                    });
-                    continue;
-                }
-            };
-            // Hand the finished value to its container, closing every
-            // container it completes.
+            let slot = &mut elements.last_mut().expect("an entry is pending").1;
+            if let Some((class, count)) = self.token(stack.len(), slot)? {
+                stack.push(Frame {
+                    class,
+                    start: elements.len(),
+                    left: count,
+                });
+                self.push_key(&mut elements)?;
+                continue;
+            }
+            // The value is complete: count it in its container, closing
+            // every container it completes.
             loop {
                 let Some(top) = stack.last_mut() else {
+                    let (_, value) = elements.pop().expect("the root entry");
                     return Ok(value);
                 };
-                let key = std::mem::replace(&mut top.key, Key::Int(0));
-                elements.push((key, value));
                 top.left -= 1;
                 if top.left > 0 {
-                    top.key = self.key()?;
+                    self.push_key(&mut elements)?;
                     break;
                 }
                 self.expect(b'}', Expected::CloseBrace)?;
                 let frame = stack.pop().expect("the stack has a top frame");
                 let items = elements.split_off(frame.start);
-                value = frame.into_value(items);
+                elements.last_mut().expect("the container's own entry").1 = frame.into_value(items);
             }
         }
+    }
+
+    /// Reads a key and pushes its entry, with a placeholder value.
+    #[inline]
+    fn push_key(&mut self, elements: &mut Vec<(Key<'a>, Value<'a>)>) -> PResult<()> {
+        elements.push((Key::Int(0), Value::Null));
+        let entry = elements.last_mut().expect("just pushed");
+        entry.0 = self.key()?;
+        Ok(())
     }
 
     fn remaining(&self) -> usize {
@@ -496,8 +494,11 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// One value token; `depth` is the number of containers open around it.
-    fn token(&mut self, depth: usize) -> PResult<Token<'a>> {
+    /// One value token, written to `out` when it is complete; the header of
+    /// a container is returned instead. `depth` is the number of containers
+    /// open around it.
+    #[inline(always)]
+    fn token(&mut self, depth: usize, out: &mut Value<'a>) -> PResult<Option<Open<'a>>> {
         let start = self.pos;
         let Some(&t) = self.input.get(start) else {
             return self.unexpected(Expected::Value);
@@ -506,7 +507,8 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.expect(b';', Expected::Semicolon)?;
             self.slots += 1;
-            return Ok(Token::Done(Value::Null));
+            *out = Value::Null;
+            return Ok(None);
         }
         if !is_value_type(t) {
             return self.unexpected(Expected::Value);
@@ -556,10 +558,7 @@ impl<'a> Parser<'a> {
                     Value::Array(Vec::new())
                 } else {
                     self.check_depth(depth, start)?;
-                    return Ok(Token::Open {
-                        class: None,
-                        count: usize::try_from(count).unwrap_or(usize::MAX),
-                    });
+                    return Ok(Some((None, usize::try_from(count).unwrap_or(usize::MAX))));
                 }
             }
             b'O' => {
@@ -580,10 +579,10 @@ impl<'a> Parser<'a> {
                         properties: Vec::new(),
                     }))
                 } else {
-                    return Ok(Token::Open {
-                        class: Some(Cow::Borrowed(class)),
-                        count: usize::try_from(count).unwrap_or(usize::MAX),
-                    });
+                    return Ok(Some((
+                        Some(Cow::Borrowed(class)),
+                        usize::try_from(count).unwrap_or(usize::MAX),
+                    )));
                 }
             }
             b'C' => {
@@ -669,7 +668,8 @@ impl<'a> Parser<'a> {
             }
             _ => unreachable!("is_value_type covers exactly the bytes matched above"),
         };
-        Ok(Token::Done(value))
+        *out = value;
+        Ok(None)
     }
 }
 
