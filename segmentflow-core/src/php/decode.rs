@@ -210,7 +210,11 @@ impl<'a> Parser<'a> {
     /// Reads a key and pushes its entry, with a placeholder value.
     #[inline]
     fn push_key(&mut self, elements: &mut Vec<(Key<'a>, Value<'a>)>) -> PResult<()> {
-        elements.push((Key::Int(0), Value::Null));
+        // Pushing a constant lets the compiler copy it from read-only data
+        // (a literal `(Key::Int(0), Value::Null)` is assembled on the stack
+        // with narrow stores and read back wide: a forwarding stall).
+        const PENDING: (Key<'static>, Value<'static>) = (Key::Int(0), Value::Null);
+        elements.push(PENDING);
         let entry = elements.last_mut().expect("just pushed");
         entry.0 = self.key()?;
         Ok(())
