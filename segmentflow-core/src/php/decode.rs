@@ -202,7 +202,8 @@ impl<'a> Parser<'a> {
                 self.expect(b'}', Expected::CloseBrace)?;
                 let frame = stack.pop().expect("the stack has a top frame");
                 let items = elements.split_off(frame.start);
-                elements.last_mut().expect("the container's own entry").1 = frame.into_value(items);
+                let slot = &mut elements.last_mut().expect("the container's own entry").1;
+                fill(slot, frame.into_value(items));
             }
         }
     }
@@ -511,7 +512,7 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.expect(b';', Expected::Semicolon)?;
             self.slots += 1;
-            *out = Value::Null;
+            fill(out, Value::Null);
             return Ok(None);
         }
         if !is_value_type(t) {
@@ -672,9 +673,20 @@ impl<'a> Parser<'a> {
             }
             _ => unreachable!("is_value_type covers exactly the bytes matched above"),
         };
-        *out = value;
+        fill(out, value);
         Ok(None)
     }
+}
+
+/// Writes `value` over a pending entry's `Null` placeholder. Plain
+/// assignment would first call the old value's drop code, which forces the
+/// new value through a stack temporary (and a store-forwarding stall, seen
+/// in perf); the placeholder owns nothing, so forgetting it frees nothing.
+#[inline(always)]
+fn fill<'a>(slot: &mut Value<'a>, value: Value<'a>) {
+    let placeholder = std::mem::replace(slot, value);
+    debug_assert!(placeholder.is_null(), "only placeholders are filled");
+    std::mem::forget(placeholder);
 }
 
 /// A fast, allocation-free test that `text` is exactly what PHP 8 prints for
