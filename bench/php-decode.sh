@@ -35,14 +35,22 @@ PHP_DECODE_REPORT="$tmp/system.md" cargo bench -p segmentflow-core --bench php_d
 * "warm" PHP is the best of three `unserialize()` calls in one PHP process,
   when PHP's allocator already holds the memory: PHP's best case. The first
   call in a fresh process (what a one-shot CLI run pays) is much slower.
-* Where Rust's time goes (perf): half or more of `php::decode` is moving
-  80-byte `(Key, Value)` elements into memory (~174 MB for this input; cache
-  misses on stores), not tokenizing and not page faults (their count does not
-  grow with the number of runs). The
-  element size is fixed by `Value`'s shape (`Cow` strings, `Vec` pairs);
-  PHP's hash buckets are 32 bytes. A flat node layout (a scan API that does
-  not build `Value`s) would be the way past this; see the report of the
-  branch that added this benchmark.
+* Neither side times freeing the decoded value: PHP's script `unset()`s
+  it after the clock stops, the Rust harness drops it after the clock
+  stops. Both times include allocating the arrays.
+* Where Rust's time goes (perf): most of `php::decode` is writing the
+  `(Key, Value)` elements (one per array entry) and copying each array into
+  its exactly sized vector when it closes, not tokenizing. `Value` was
+  shrunk from 56 to 32 bytes on 2026-11-28 (objects, `C:` and enum values
+  boxed, a float's kept text behind a thin pointer), so an element is 56
+  bytes instead of 80 (~122 MB written for this input instead of ~174),
+  and the decoder writes keys and values in place on its element stack
+  (building the pair on the call stack first cost a store-to-load
+  forwarding stall per element). Before those changes this page read
+  1.56× (wall) / 1.67× (on-CPU). PHP's hash buckets are 32 bytes; going
+  further would mean a 24-byte `Value` (strings and arrays as 16-byte
+  thin types) and a 16-byte `Key`, which changes the public
+  `Value::Str(Cow)`/`Value::Array(Vec)`/`Key::Str(Cow)` shapes.
 * mimalloc as the global allocator was measured on 2026-11-28 with the same
   harness and did not help on this input (Rust on-CPU 86–127 ms with it
   against 79–94 ms with the system allocator; ratios 1.05–1.58× against

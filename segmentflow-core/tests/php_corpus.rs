@@ -204,15 +204,15 @@ mod generated_values {
             ])
             .prop_map(|f| Value::Float(Float::new(f))),
             bytes().prop_map(|b| Value::Str(Cow::Owned(b))),
-            (class_name(), bytes()).prop_map(|(class, payload)| Value::Custom(Custom {
+            (class_name(), bytes()).prop_map(|(class, payload)| Value::Custom(Box::new(Custom {
                 class: Cow::Owned(class),
                 payload: Cow::Owned(payload),
-            })),
+            }))),
             (class_name(), "[A-Za-z_][A-Za-z0-9_]{0,10}").prop_map(|(class, case)| Value::Enum(
-                EnumCase {
+                Box::new(EnumCase {
                     class: Cow::Owned(class),
                     case: Cow::Owned(case.into_bytes()),
-                }
+                })
             )),
         ]
     }
@@ -223,10 +223,10 @@ mod generated_values {
             prop_oneof![
                 prop::collection::vec((key(), inner.clone()), 0..8).prop_map(Value::Array),
                 (class_name(), prop::collection::vec((key(), inner), 0..6)).prop_map(
-                    |(class, properties)| Value::Object(Object {
+                    |(class, properties)| Value::Object(Box::new(Object {
                         class: Cow::Owned(class),
                         properties,
-                    })
+                    }))
                 ),
             ]
         })

@@ -28,13 +28,15 @@ pub enum Value<'a> {
     Str(Cow<'a, [u8]>),
     /// `a:<n>:{…}` — an ordered array with int and string keys.
     Array(Vec<(Key<'a>, Value<'a>)>),
-    /// `O:<len>:"<class>":<n>:{…}` — an object with its properties.
-    Object(Object<'a>),
+    /// `O:<len>:"<class>":<n>:{…}` — an object with its properties (boxed,
+    /// like the other rare variants, to keep `Value` small: see
+    /// [`Value::object`]).
+    Object(Box<Object<'a>>),
     /// `C:<len>:"<class>":<len>:{<payload>}` — a `Serializable` object whose
     /// payload is opaque, class-specific bytes.
-    Custom(Custom<'a>),
+    Custom(Box<Custom<'a>>),
     /// `E:<len>:"<Enum>:<Case>";` — a PHP 8.1 enum case.
-    Enum(EnumCase<'a>),
+    Enum(Box<EnumCase<'a>>),
     /// `r:<n>;` — the same object as value slot `n` (an object handle).
     ObjectRef(u64),
     /// `R:<n>;` — a PHP reference (`&$x`) to value slot `n`.
@@ -57,8 +59,15 @@ pub enum Key<'a> {
 #[derive(Debug, Clone)]
 pub struct Float {
     value: f64,
-    text: Option<Box<[u8]>>,
+    /// Behind a thin pointer, so a `Float` is 16 bytes (rare: only
+    /// non-canonical text is kept).
+    text: Option<Box<FloatText>>,
 }
+
+/// The kept text of a non-canonical float (boxed once more in [`Float`] so
+/// the pointer there is thin).
+#[derive(Debug, Clone)]
+struct FloatText(Box<[u8]>);
 
 /// An object: its class name and its properties in order.
 ///
@@ -144,7 +153,7 @@ impl Float {
     pub fn with_text(value: f64, text: impl Into<Box<[u8]>>) -> Self {
         Float {
             value,
-            text: Some(text.into()),
+            text: Some(Box::new(FloatText(text.into()))),
         }
     }
 
@@ -155,7 +164,7 @@ impl Float {
 
     /// The original text, when it differs from PHP 8's canonical form.
     pub fn text(&self) -> Option<&[u8]> {
-        self.text.as_deref()
+        self.text.as_deref().map(|t| &*t.0)
     }
 }
 
@@ -230,6 +239,34 @@ impl<'a> Value<'a> {
         )
     }
 
+    /// An `O:` object of class `class` with these properties.
+    pub fn object(
+        class: impl Into<Cow<'a, [u8]>>,
+        properties: Vec<(Key<'a>, Value<'a>)>,
+    ) -> Value<'a> {
+        Value::Object(Box::new(Object {
+            class: class.into(),
+            properties,
+        }))
+    }
+
+    /// A `C:` value: a `Serializable` object of class `class` with its
+    /// opaque payload.
+    pub fn custom(class: impl Into<Cow<'a, [u8]>>, payload: impl Into<Cow<'a, [u8]>>) -> Value<'a> {
+        Value::Custom(Box::new(Custom {
+            class: class.into(),
+            payload: payload.into(),
+        }))
+    }
+
+    /// An `E:` value: case `case` of enum `class`.
+    pub fn enum_case(class: impl Into<Cow<'a, [u8]>>, case: impl Into<Cow<'a, [u8]>>) -> Value<'a> {
+        Value::Enum(Box::new(EnumCase {
+            class: class.into(),
+            case: case.into(),
+        }))
+    }
+
     /// Detaches the value from the input it borrows from.
     pub fn into_owned(self) -> Value<'static> {
         fn pairs(p: Vec<(Key<'_>, Value<'_>)>) -> Vec<(Key<'static>, Value<'static>)> {
@@ -247,18 +284,18 @@ impl<'a> Value<'a> {
             Value::Float(f) => Value::Float(f),
             Value::Str(s) => Value::Str(owned(s)),
             Value::Array(a) => Value::Array(pairs(a)),
-            Value::Object(o) => Value::Object(Object {
-                class: owned(o.class),
-                properties: pairs(o.properties),
-            }),
-            Value::Custom(c) => Value::Custom(Custom {
-                class: owned(c.class),
-                payload: owned(c.payload),
-            }),
-            Value::Enum(e) => Value::Enum(EnumCase {
-                class: owned(e.class),
-                case: owned(e.case),
-            }),
+            Value::Object(o) => {
+                let Object { class, properties } = *o;
+                Value::object(owned(class), pairs(properties))
+            }
+            Value::Custom(c) => {
+                let Custom { class, payload } = *c;
+                Value::custom(owned(class), owned(payload))
+            }
+            Value::Enum(e) => {
+                let EnumCase { class, case } = *e;
+                Value::enum_case(owned(class), owned(case))
+            }
             Value::ObjectRef(n) => Value::ObjectRef(n),
             Value::Reference(n) => Value::Reference(n),
         }
@@ -330,5 +367,26 @@ impl<'a> Value<'a> {
     /// Whether this is `N;`.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decoding writes one `(Key, Value)` per array element, so their size is
+    /// most of `php::decode`'s time on big inputs (see
+    /// `bench/results/php-decode.md`); this keeps them from growing back.
+    #[test]
+    fn value_and_key_stay_small() {
+        let sizes = [
+            ("Value", size_of::<Value<'_>>(), 32),
+            ("Key", size_of::<Key<'_>>(), 24),
+            ("Float", size_of::<Float>(), 16),
+            ("(Key, Value)", size_of::<(Key<'_>, Value<'_>)>(), 56),
+        ];
+        for (name, size, max) in sizes {
+            assert!(size <= max, "{name} is {size} bytes, more than {max}");
+        }
     }
 }

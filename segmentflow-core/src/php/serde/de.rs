@@ -881,10 +881,10 @@ mod tests {
                  (found r:1; at the top level)",
             ),
             (
-                err::<BTreeMap<String, u8>>(&Value::Custom(Custom {
+                err::<BTreeMap<String, u8>>(&Value::Custom(Box::new(Custom {
                     class: Cow::Borrowed(b"ArrayObject"),
                     payload: Cow::Borrowed(b"x:i:0;a:0:{};m:a:0:{}"),
-                })),
+                }))),
                 "invalid type at the top level: expected a map, found Serializable object (C:) of class ArrayObject",
             ),
             (
@@ -925,10 +925,10 @@ mod tests {
     #[test]
     fn deserialize_any_maps_every_kind() {
         use serde_json::{Value as Json, json};
-        let object = Value::Object(Object {
+        let object = Value::Object(Box::new(Object {
             class: Cow::Borrowed(b"stdClass"),
             properties: vec![(k("a"), Value::Int(1)), (k("\0*\0b"), Value::Bool(false))],
-        });
+        }));
         let cases: Vec<(Value<'static>, Json)> = vec![
             (Value::Null, json!(null)),
             (Value::Bool(true), json!(true)),
@@ -964,10 +964,10 @@ mod tests {
 
         let errors: Vec<(Value<'static>, &str)> = vec![
             (
-                Value::Enum(EnumCase {
+                Value::Enum(Box::new(EnumCase {
                     class: Cow::Borrowed(b"Suit"),
                     case: Cow::Borrowed(b"Hearts"),
-                }),
+                })),
                 "invalid type at the top level: expected any valid JSON value, found enum case Suit::Hearts",
             ),
             (
@@ -1041,10 +1041,10 @@ mod tests {
             "invalid type at 05: expected u32, found string key \"05\""
         );
         // Object property names that PHP never normalized still read as ints.
-        let object = Value::Object(Object {
+        let object = Value::Object(Box::new(Object {
             class: Cow::Borrowed(b"stdClass"),
             properties: vec![(k("7"), Value::Bool(true))],
-        });
+        }));
         assert_eq!(
             from_value::<HashMap<u32, bool>>(&object).unwrap(),
             HashMap::from([(7, true)])
@@ -1078,10 +1078,10 @@ mod tests {
             (k("unknown"), Value::Reference(1)),
             (
                 k("other"),
-                Value::Custom(Custom {
+                Value::Custom(Box::new(Custom {
                     class: Cow::Borrowed(b"X"),
                     payload: Cow::Borrowed(b""),
-                }),
+                })),
             ),
             (Key::Int(0), Value::ObjectRef(1)),
         ]);
@@ -1093,7 +1093,7 @@ mod tests {
         assert_eq!(from_value::<Customer>(&array).unwrap(), want);
 
         // Public, protected and private properties, as PHP mangles them.
-        let object = Value::Object(Object {
+        let object = Value::Object(Box::new(Object {
             class: Cow::Borrowed(b"WC_Customer_Like"),
             properties: vec![
                 (k("id"), Value::Int(3)),
@@ -1101,7 +1101,7 @@ mod tests {
                 (k("\0WC_Customer_Like\0note"), s("vip")),
                 (k("\0*\0data_store"), Value::ObjectRef(2)),
             ],
-        });
+        }));
         assert_eq!(
             from_value::<Customer>(&object).unwrap(),
             Customer {
@@ -1171,10 +1171,10 @@ mod tests {
             (s("Active"), Status::Active),
             (arr(vec![(k("Active"), Value::Null)]), Status::Active),
             (
-                Value::Enum(EnumCase {
+                Value::Enum(Box::new(EnumCase {
                     class: Cow::Borrowed(b"App\\Status"),
                     case: Cow::Borrowed(b"Active"),
-                }),
+                })),
                 Status::Active,
             ),
             (arr(vec![(k("Paused"), Value::Int(30))]), Status::Paused(30)),
@@ -1218,10 +1218,10 @@ mod tests {
                 "invalid type at the top level: expected enum Status, found array of 2 entries",
             ),
             (
-                Value::Enum(EnumCase {
+                Value::Enum(Box::new(EnumCase {
                     class: Cow::Borrowed(b"Status"),
                     case: Cow::Borrowed(b"Paused"),
-                }),
+                })),
                 "invalid type at the top level: expected a newtype variant as {variant: value}, \
                  found a bare variant name",
             ),

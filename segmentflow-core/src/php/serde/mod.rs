@@ -581,7 +581,7 @@ mod tests {
 
     #[test]
     fn struct_from_object_with_mangled_properties() {
-        let object = Value::Object(Object {
+        let object = Value::Object(Box::new(Object {
             class: Cow::Borrowed(b"WC_Permalinks_Snapshot"),
             properties: vec![
                 (k("product_base"), s("product")),
@@ -591,7 +591,7 @@ mod tests {
                 (k("use_verbose_page_rules"), Value::Bool(false)),
                 (k("\0*\0cache"), Value::ObjectRef(1)),
             ],
-        });
+        }));
         assert_eq!(
             from_value::<Permalinks>(&object).unwrap(),
             Permalinks {
