@@ -6,5 +6,5 @@
 pub mod db;
 pub mod options;
 pub mod site;
-pub mod webhooks;
 pub mod store;
+pub mod webhooks;
