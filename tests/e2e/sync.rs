@@ -1,8 +1,10 @@
 //! `sync` end to end: a real WordPress database connected to the sandbox
 //! (webhooks registered by `connect` in WooCommerce's real `wc_webhooks`),
-//! the store read from the committed record fixtures (`--records-dir`; the
-//! database readers arrive with the readers branch), deliveries and identify
-//! batches over real HTTP, checkpoints and reports in real options.
+//! deliveries and identify batches over real HTTP, checkpoints and reports
+//! in real options. The first tests read the store from the committed record
+//! fixtures (the hidden `--records-dir`, on a plain WordPress install); the
+//! `database_store_*` ones read it from the database — the real WooCommerce
+//! 9.2.5 dump, on MariaDB and on its SQLite twin.
 
 use segmentflow_wpcli::sandbox::{FaultPlan, SandboxConfig, SandboxHandle};
 
@@ -389,6 +391,22 @@ fn sync_db(env: &TestEnv, extra: &[&str]) -> Output {
     env.cmd().args(["sync", "--format=json"]).args(extra).run()
 }
 
+/// The sandbox's accepted identify events.
+fn identifies(sandbox: &SandboxHandle) -> Vec<serde_json::Value> {
+    let url = format!(
+        "{}/__sandbox/identifies?offset=0&limit=1000",
+        sandbox.base_url()
+    );
+    let text = ureq::get(&url)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["items"].as_array().unwrap().clone()
+}
+
 fn sql_count(env: &TestEnv, sql: &str) -> u64 {
     env.sql(sql)[0][0].as_deref().unwrap().parse().unwrap()
 }
@@ -470,6 +488,20 @@ fn database_store_is_sent_once_then_only_what_changed() {
     assert_eq!(stats.deliveries.bad_signature, 0);
     assert_eq!(stats.identify_events, users);
     assert_each_accepted_once(&sandbox, &counts);
+    // One identify per member of the blog, each user once (`wc_` ids: the
+    // site runs WooCommerce).
+    let mut identified: Vec<String> = identifies(&sandbox)
+        .iter()
+        .map(|i| i["userId"].as_str().unwrap().to_owned())
+        .collect();
+    identified.sort();
+    let mut members: Vec<String> = env
+        .sql("SELECT DISTINCT user_id FROM wp_usermeta WHERE meta_key = 'wp_capabilities'")
+        .into_iter()
+        .map(|r| format!("wc_{}", r[0].as_deref().unwrap()))
+        .collect();
+    members.sort();
+    assert_eq!(identified, members);
 
     // A second run sends nothing: the readers start after the checkpoints.
     let out = sync_db(&env, &[]);

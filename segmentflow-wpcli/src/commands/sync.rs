@@ -10,8 +10,12 @@
 //!    [`SyncState`]) unless `--full`; the API version and webhook ids from
 //!    the site's Segmentflow rows in `wc_webhooks` (v2 when there are none).
 //! 3. Customers, orders, products: a reader thread streams items from the
-//!    [`RecordSource`], skips those at or before the checkpoint (counted as
-//!    unchanged), plans each delivery ([`DeliveryPlanner`]: headers,
+//!    [`RecordSource`] — the database ([`DatabaseSource`], on a second
+//!    connection from [`Site::connect_again`]), or the hidden
+//!    `--records-dir` — skips those at or before the checkpoint (counted as
+//!    unchanged; the database source already skips them in SQL, so its runs
+//!    count only what the command filtered), reports unreadable records as
+//!    failed items, plans each delivery ([`DeliveryPlanner`]: headers,
 //!    signature, deterministic delivery id) and hands it to the engine
 //!    ([`deliver`]), which sends in parallel and gives acknowledged
 //!    checkpoints to the [`CheckpointSink`] — here, a write of

@@ -501,6 +501,52 @@ mod tests {
     }
 
     #[test]
+    fn cursors_and_checkpoints_convert_both_ways() {
+        let cases = [
+            ("2024-09-30 12:00:01", 7, "2024-09-30 12:00:01"),
+            // A record without a modification time: the zero date, first.
+            ("", 3, ZERO_DATE),
+            ("1970-01-01 00:00:00", 2, "1970-01-01 00:00:00"),
+        ];
+        for (modified, id, want) in cases {
+            let checkpoint = checkpoint_of(Cursor::new(modified, id)).unwrap();
+            assert_eq!(
+                (checkpoint.modified_gmt.as_str(), checkpoint.id),
+                (want, id)
+            );
+            assert_eq!(cursor_of(&checkpoint), Cursor::new(modified, id));
+        }
+        match checkpoint_of(Cursor::new("yesterday", 9)) {
+            Err(SourceError::Row { id, reason }) => {
+                assert_eq!(id, 9);
+                assert!(reason.contains("yesterday"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            checkpoint_of(Cursor::new("", 1)).unwrap()
+                < checkpoint_of(Cursor::new("1970-01-01 00:00:00", 0)).unwrap()
+        );
+    }
+
+    #[test]
+    fn fixture_customer_keys_are_the_readers_keys() {
+        let source = FixtureSource::open(&records(), "2026-11-28 00:00:00").unwrap();
+        let records: Vec<CustomerRecord> = read_all(&records().join("customers")).unwrap();
+        let items: Vec<SourceItem> = source
+            .webhook_items(Resource::Customers, None, None, ApiVersion::V2)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for item in &items {
+            let record = records.iter().find(|c| c.id == item.id).unwrap();
+            let cursor = store::customers::checkpoint(record);
+            assert_eq!(cursor_of(&item.checkpoint), cursor, "customer {}", item.id);
+        }
+        assert_eq!(items.len(), records.len());
+    }
+
+    #[test]
     fn fixture_items_are_in_checkpoint_order_and_windowed() {
         let source = FixtureSource::open(&records(), "2026-11-28 00:00:00").unwrap();
         for (resource, count) in [
