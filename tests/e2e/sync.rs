@@ -503,10 +503,11 @@ fn database_store_is_sent_once_then_only_what_changed() {
     members.sort();
     assert_eq!(identified, members);
 
-    // A second run sends nothing: the readers start after the checkpoints.
+    // A second run sends nothing: the readers start after the checkpoints,
+    // and what they skipped is counted (COUNT queries) as unchanged.
     let out = sync_db(&env, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(total(&out).0, 0, "{}", out.stdout);
+    assert_eq!(total(&out), (0, webhook_items + users, 0), "{}", out.stdout);
     let stats = sandbox.stats();
     assert_eq!(stats.deliveries.requests, webhook_items);
     assert_eq!(stats.identify_events, users);
@@ -516,8 +517,13 @@ fn database_store_is_sent_once_then_only_what_changed() {
     let out = sync_db(&env, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let r = rows(&out);
-    assert_eq!(r["orders"], (1, 0, 0));
-    assert_eq!(total(&out).0, 1, "{}", out.stdout);
+    assert_eq!(r["orders"], (1, counts.orders - 1, 0));
+    assert_eq!(
+        total(&out),
+        (1, webhook_items + users - 1, 0),
+        "{}",
+        out.stdout
+    );
     let stats = sandbox.stats();
     assert_eq!(stats.deliveries.requests, webhook_items + 1);
     let order = sandbox
@@ -529,6 +535,12 @@ fn database_store_is_sent_once_then_only_what_changed() {
     assert_eq!(order.accepted, 2, "the update is a new delivery");
     let state = env.php_get_option("segmentflow_sync_state");
     assert!(state.contains("2030-01-01 00:00:00"), "{state}");
+
+    // --since bounds the unchanged count too: only the bumped order is
+    // modified after 2029, and it is behind the checkpoint now.
+    let out = sync_db(&env, &["--resources=orders", "--since=2029-01-01"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(rows(&out)["orders"], (0, 1, 0));
 }
 
 #[test]
@@ -582,5 +594,10 @@ fn database_store_on_sqlite_is_sent_once() {
         ])
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(total(&out).0, 0, "{}", out.stdout);
+    assert_eq!(
+        total(&out),
+        (0, counts.orders + 2 * counts.customers + counts.products, 0),
+        "{}",
+        out.stdout
+    );
 }

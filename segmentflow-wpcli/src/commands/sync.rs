@@ -13,8 +13,8 @@
 //!    [`RecordSource`] — the database ([`DatabaseSource`], on a second
 //!    connection from [`Site::connect_again`]), or the hidden
 //!    `--records-dir` — skips those at or before the checkpoint (counted as
-//!    unchanged; the database source already skips them in SQL, so its runs
-//!    count only what the command filtered), reports unreadable records as
+//!    unchanged, with what the source skipped itself: the database source
+//!    skips them in SQL and counts them with a `COUNT(*)`), reports unreadable records as
 //!    failed items, plans each delivery ([`DeliveryPlanner`]: headers,
 //!    signature, deterministic delivery id) and hands it to the engine
 //!    ([`deliver`]), which sends in parallel and gives acknowledged
@@ -361,6 +361,20 @@ pub fn run(
             scope.spawn(move || {
                 for resource in resources {
                     let after = start_points.get(resource);
+                    if let Some(through) = after {
+                        match source.skipped(*resource, through, since) {
+                            Ok(n) => {
+                                if let Some(count) = unchanged.get(resource) {
+                                    count.fetch_add(n, Ordering::Relaxed);
+                                }
+                            }
+                            Err(e) => {
+                                *read_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                                    Some(format!("{e:#}"));
+                                return;
+                            }
+                        }
+                    }
                     let items = match source.webhook_items(*resource, after, since, version) {
                         Ok(items) => items,
                         Err(e) => {
@@ -440,7 +454,16 @@ pub fn run(
             user_agent: facts.client().user_agent(),
         };
         let after = start_points.get(&Resource::Users);
-        let users = source.users(after, opts.since.as_deref());
+        let skipped = match after {
+            Some(through) => source.skipped(Resource::Users, through, opts.since.as_deref()),
+            None => Ok(0),
+        };
+        let users = skipped.and_then(|n| {
+            if let Some(count) = unchanged.get(&Resource::Users) {
+                count.fetch_add(n, Ordering::Relaxed);
+            }
+            source.users(after, opts.since.as_deref())
+        });
         match users {
             Err(e) => {
                 *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{e:#}"))

@@ -13,10 +13,11 @@
 //! absent), for both sources.
 //!
 //! Sources may skip items at or before `after` themselves; the command
-//! filters again and counts what it skips as unchanged. [`DatabaseSource`]
-//! skips them in SQL (the readers' keyset), so with it "unchanged" counts
-//! only items the command filtered — normally 0; [`FixtureSource`] yields
-//! everything from `since` on, so its reports count the unchanged items.
+//! filters again and counts what it skips as unchanged, and adds what the
+//! source reports as skipped ([`RecordSource::skipped`]).
+//! [`DatabaseSource`] skips them in SQL (the readers' keyset) and counts
+//! them with one `COUNT(*)` per resource; [`FixtureSource`] yields
+//! everything from `since` on and lets the command count.
 //!
 //! A row the readers cannot decode (corrupt serialized meta) is a
 //! [`SourceError::Row`]: the command reports it as a failed item and goes
@@ -24,8 +25,8 @@
 //! read again when the row is next modified or with `sync --full`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, bail};
 use segmentflow_core::rest::{self, ApiVersion};
@@ -35,6 +36,7 @@ use segmentflow_core::store::{
 use segmentflow_core::sync::{Checkpoint, Resource, UserIdentity};
 use serde::de::DeserializeOwned;
 
+use crate::wordpress::db::Db;
 use crate::wordpress::site::DbTarget;
 use crate::wordpress::store::site::{OrderStorage, SiteFacts, order_storage, read_site};
 use crate::wordpress::store::{self, Cursor, PAGE_SIZE, ReadError, Tables};
@@ -98,6 +100,19 @@ pub trait RecordSource: Send + Sync {
         after: Option<&Checkpoint>,
         since: Option<&str>,
     ) -> anyhow::Result<Items<UserItem>>;
+
+    /// How many items of `resource` (users included) at or before
+    /// `through` (and from `since` on) the source skips itself, so never
+    /// yields: the command counts them as unchanged. 0 for a source that
+    /// yields everything and lets the command filter.
+    fn skipped(
+        &self,
+        _resource: Resource,
+        _through: &Checkpoint,
+        _since: Option<&str>,
+    ) -> anyhow::Result<u64> {
+        Ok(0)
+    }
 }
 
 /// The zero date a checkpoint uses for a record without a modification
@@ -144,9 +159,11 @@ const QUEUE: usize = 64;
 /// of its own per stream (the command's connection stores checkpoints
 /// meanwhile). Each stream runs on a thread that reads and maps a page at a
 /// time and hands items over a bounded channel, so memory stays flat.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct DatabaseSource {
     target: DbTarget,
+    /// The connection that counts skipped items (opened on first use).
+    counter: Mutex<Option<Db>>,
     tables: Arc<Tables>,
     storage: OrderStorage,
     site: Arc<Site>,
@@ -158,7 +175,7 @@ impl DatabaseSource {
     /// `target`. `now_gmt` is the mapping's "now" (sale windows), the run's
     /// start.
     pub fn open(
-        db: &mut crate::wordpress::db::Db,
+        db: &mut Db,
         target: DbTarget,
         tables: Tables,
         facts: SiteFacts,
@@ -171,6 +188,7 @@ impl DatabaseSource {
         };
         Ok(DatabaseSource {
             target,
+            counter: Mutex::new(None),
             tables: Arc::new(tables),
             storage,
             site: Arc::new(site),
@@ -181,12 +199,8 @@ impl DatabaseSource {
     /// the returned iterator.
     fn stream<T: Send + 'static>(
         &self,
-        read: impl FnOnce(
-            &mut crate::wordpress::db::Db,
-            &Tables,
-            &Site,
-            &mut dyn FnMut(Result<T, SourceError>) -> bool,
-        ) + Send
+        read: impl FnOnce(&mut Db, &Tables, &Site, &mut dyn FnMut(Result<T, SourceError>) -> bool)
+        + Send
         + 'static,
     ) -> anyhow::Result<Items<T>> {
         let mut db = self
@@ -310,6 +324,37 @@ impl RecordSource for DatabaseSource {
                 }
             }
         })
+    }
+
+    /// Counted with the readers' `count_through` (one `COUNT(*)` each).
+    fn skipped(
+        &self,
+        resource: Resource,
+        through: &Checkpoint,
+        since: Option<&str>,
+    ) -> anyhow::Result<u64> {
+        let mut guard = self.counter.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(
+                self.target
+                    .connect()
+                    .context("cannot open a database connection for counting")?,
+            );
+        }
+        let Some(db) = guard.as_mut() else {
+            bail!("no database connection for counting");
+        };
+        let tables = &self.tables;
+        let through = cursor_of(through);
+        let n = match resource {
+            Resource::Orders => {
+                store::orders::count_through(db, tables, self.storage, &through, since)
+            }
+            Resource::Customers => store::customers::count_through(db, tables, &through, since),
+            Resource::Products => store::products::count_through(db, tables, &through, since),
+            Resource::Users => store::users::count_through(db, tables, &through, since),
+        };
+        n.with_context(|| format!("cannot count the unchanged {resource}"))
     }
 }
 
