@@ -46,7 +46,7 @@ fn support(file: &str) -> PathBuf {
 }
 
 /// The tables the readers use (copied for tests that write).
-const READER_TABLES: &[&str] = &[
+pub(crate) const READER_TABLES: &[&str] = &[
     "options",
     "posts",
     "postmeta",
@@ -117,7 +117,7 @@ pub fn dump_template(dump: &Path, kind: &str) -> String {
     name
 }
 
-fn template() -> &'static str {
+pub(crate) fn template() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| dump_template(&fixtures().join("wp_accept-hpos.sql.gz"), "store"))
 }

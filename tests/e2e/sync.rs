@@ -1,8 +1,10 @@
 //! `sync` end to end: a real WordPress database connected to the sandbox
 //! (webhooks registered by `connect` in WooCommerce's real `wc_webhooks`),
-//! the store read from the committed record fixtures (`--records-dir`; the
-//! database readers arrive with the readers branch), deliveries and identify
-//! batches over real HTTP, checkpoints and reports in real options.
+//! deliveries and identify batches over real HTTP, checkpoints and reports
+//! in real options. The first tests read the store from the committed record
+//! fixtures (the hidden `--records-dir`, on a plain WordPress install); the
+//! `database_store_*` ones read it from the database — the real WooCommerce
+//! 9.2.5 dump, on MariaDB and on its SQLite twin.
 
 use segmentflow_wpcli::sandbox::{FaultPlan, SandboxConfig, SandboxHandle};
 
@@ -343,4 +345,259 @@ fn permanent_failures_are_reported_and_exit_3() {
     let state = env.option_row("segmentflow_sync_state").unwrap().0;
     assert!(state.contains("customers"), "{state}");
     assert!(!state.contains("\"orders\""), "{state}");
+}
+
+// ---------------------------------------------------------------------------
+// The store read from the database (no `--records-dir`): the real
+// WooCommerce 9.2.5 dump (`tests/e2e/store.rs` loads it into a cached
+// template) under a WordPress install of its own.
+
+/// The dump's tables `sync` reads (the readers' tables and `wc_webhooks`).
+fn dump_tables() -> Vec<String> {
+    crate::store::READER_TABLES
+        .iter()
+        .chain(&["wc_webhooks"])
+        .map(|t| format!("wp_{t}"))
+        .collect()
+}
+
+/// A site of its own whose store is the real dump, connected to a sandbox.
+fn connected_store(config: SandboxConfig) -> (TestEnv, SandboxHandle) {
+    use mysql::prelude::Queryable;
+    let env = TestEnv::new();
+    let template = crate::store::template();
+    let mut conn = crate::util::server().admin();
+    for table in dump_tables() {
+        conn.query_drop(format!("DROP TABLE IF EXISTS `{}`.`{table}`", env.db))
+            .unwrap();
+        conn.query_drop(format!(
+            "CREATE TABLE `{}`.`{table}` LIKE `{template}`.`{table}`",
+            env.db
+        ))
+        .unwrap();
+        conn.query_drop(format!(
+            "INSERT INTO `{}`.`{table}` SELECT * FROM `{template}`.`{table}`",
+            env.db
+        ))
+        .unwrap();
+    }
+    let sandbox = start_sandbox(config);
+    let secret = sandbox.credentials().webhook_secret.clone();
+    connect_to(&env, &sandbox, &secret);
+    (env, sandbox)
+}
+
+fn sync_db(env: &TestEnv, extra: &[&str]) -> Output {
+    env.cmd().args(["sync", "--format=json"]).args(extra).run()
+}
+
+/// The sandbox's accepted identify events.
+fn identifies(sandbox: &SandboxHandle) -> Vec<serde_json::Value> {
+    let url = format!(
+        "{}/__sandbox/identifies?offset=0&limit=1000",
+        sandbox.base_url()
+    );
+    let text = ureq::get(&url)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["items"].as_array().unwrap().clone()
+}
+
+fn sql_count(env: &TestEnv, sql: &str) -> u64 {
+    env.sql(sql)[0][0].as_deref().unwrap().parse().unwrap()
+}
+
+/// What the readers should yield, counted with plain SQL.
+struct StoreCounts {
+    orders: u64,
+    customers: u64,
+    products: u64,
+}
+
+fn store_counts(env: &TestEnv) -> StoreCounts {
+    StoreCounts {
+        orders: sql_count(
+            env,
+            "SELECT COUNT(*) FROM wp_wc_orders WHERE type = 'shop_order' AND status NOT IN ('trash', 'draft', 'auto-draft')",
+        ),
+        customers: sql_count(
+            env,
+            "SELECT COUNT(DISTINCT user_id) FROM wp_usermeta WHERE meta_key = 'wp_capabilities'",
+        ),
+        products: sql_count(
+            env,
+            "SELECT COUNT(*) FROM wp_posts WHERE post_type IN ('product', 'product_variation') AND post_status NOT IN ('trash', 'auto-draft')",
+        ),
+    }
+}
+
+fn assert_each_accepted_once(sandbox: &SandboxHandle, counts: &StoreCounts) {
+    for (resource, count) in [
+        ("order", counts.orders),
+        ("customer", counts.customers),
+        ("product", counts.products),
+    ] {
+        let records = sandbox.deliveries(resource).unwrap();
+        assert_eq!(records.len() as u64, count, "{resource}");
+        assert!(
+            records.iter().all(|d| d.accepted == 1),
+            "{resource}: every entity accepted exactly once"
+        );
+    }
+}
+
+#[test]
+fn database_store_is_sent_once_then_only_what_changed() {
+    let (env, sandbox) = connected_store(SandboxConfig::default());
+    let counts = store_counts(&env);
+    // The dump's numbers, as the brief and the store tests know them.
+    assert_eq!(
+        (counts.orders, counts.customers, counts.products),
+        (300, 61, 65)
+    );
+    // Users are the same members of the blog.
+    let users = counts.customers;
+
+    // --dry-run reads and maps everything, sends and stores nothing.
+    let out = sync_db(&env, &["--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = rows(&out);
+    assert_eq!(r["orders"], (counts.orders, 0, 0));
+    assert_eq!(r["customers"], (counts.customers, 0, 0));
+    assert_eq!(r["products"], (counts.products, 0, 0));
+    assert_eq!(r["users"], (users, 0, 0));
+    assert_eq!(sandbox.stats().deliveries.requests, 0);
+    assert_eq!(sandbox.stats().ingest.requests, 0);
+    assert_eq!(env.option_row("segmentflow_sync_state"), None);
+
+    let out = sync_db(&env, &["--concurrency=4"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = rows(&out);
+    assert_eq!(r["orders"], (counts.orders, 0, 0));
+    assert_eq!(r["customers"], (counts.customers, 0, 0));
+    assert_eq!(r["products"], (counts.products, 0, 0));
+    assert_eq!(r["users"], (users, 0, 0));
+    let stats = sandbox.stats();
+    let webhook_items = counts.orders + counts.customers + counts.products;
+    assert_eq!(stats.deliveries.accepted, webhook_items);
+    assert_eq!(stats.deliveries.duplicate, 0);
+    assert_eq!(stats.deliveries.bad_signature, 0);
+    assert_eq!(stats.identify_events, users);
+    assert_each_accepted_once(&sandbox, &counts);
+    // One identify per member of the blog, each user once (`wc_` ids: the
+    // site runs WooCommerce).
+    let mut identified: Vec<String> = identifies(&sandbox)
+        .iter()
+        .map(|i| i["userId"].as_str().unwrap().to_owned())
+        .collect();
+    identified.sort();
+    let mut members: Vec<String> = env
+        .sql("SELECT DISTINCT user_id FROM wp_usermeta WHERE meta_key = 'wp_capabilities'")
+        .into_iter()
+        .map(|r| format!("wc_{}", r[0].as_deref().unwrap()))
+        .collect();
+    members.sort();
+    assert_eq!(identified, members);
+
+    // A second run sends nothing: the readers start after the checkpoints,
+    // and what they skipped is counted (COUNT queries) as unchanged.
+    let out = sync_db(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(total(&out), (0, webhook_items + users, 0), "{}", out.stdout);
+    let stats = sandbox.stats();
+    assert_eq!(stats.deliveries.requests, webhook_items);
+    assert_eq!(stats.identify_events, users);
+
+    // Bumping one order's modification time sends exactly that order.
+    env.sql("UPDATE wp_wc_orders SET date_updated_gmt = '2030-01-01 00:00:00' WHERE id = 84");
+    let out = sync_db(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = rows(&out);
+    assert_eq!(r["orders"], (1, counts.orders - 1, 0));
+    assert_eq!(
+        total(&out),
+        (1, webhook_items + users - 1, 0),
+        "{}",
+        out.stdout
+    );
+    let stats = sandbox.stats();
+    assert_eq!(stats.deliveries.requests, webhook_items + 1);
+    let order = sandbox
+        .deliveries("order")
+        .unwrap()
+        .into_iter()
+        .find(|d| d.id == 84)
+        .unwrap();
+    assert_eq!(order.accepted, 2, "the update is a new delivery");
+    let state = env.php_get_option("segmentflow_sync_state");
+    assert!(state.contains("2030-01-01 00:00:00"), "{state}");
+
+    // --since bounds the unchanged count too: only the bumped order is
+    // modified after 2029, and it is behind the checkpoint now.
+    let out = sync_db(&env, &["--resources=orders", "--since=2029-01-01"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(rows(&out)["orders"], (0, 1, 0));
+}
+
+#[test]
+fn database_store_corrupt_row_is_a_failed_item() {
+    let (env, sandbox) = connected_store(SandboxConfig::default());
+    let counts = store_counts(&env);
+    env.sql(
+        "UPDATE wp_woocommerce_order_itemmeta SET meta_value = REPLACE(meta_value, 's:4:\"11.4\"', 's:9:\"11.4\"') \
+         WHERE meta_key = '_line_tax_data' AND order_item_id = (SELECT order_item_id FROM wp_woocommerce_order_items WHERE order_id = 84 AND order_item_type = 'line_item' ORDER BY order_item_id LIMIT 1)",
+    );
+    let out = sync_db(&env, &["--resources=orders"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(rows(&out)["orders"], (counts.orders - 1, 0, 1));
+    assert!(
+        out.stderr.contains("Warning: orders 84 failed") && out.stderr.contains("_line_tax_data"),
+        "{}",
+        out.stderr
+    );
+    let delivered = sandbox.deliveries("order").unwrap();
+    assert_eq!(delivered.len() as u64, counts.orders - 1);
+    assert!(delivered.iter().all(|d| d.id != 84));
+}
+
+#[test]
+fn database_store_on_sqlite_is_sent_once() {
+    let (env, sandbox) = connected_store(SandboxConfig::default());
+    let counts = store_counts(&env);
+    // The SQLite twin carries the connection (options, wc_webhooks) too.
+    let root = env.sqlite_site();
+    let out = crate::util::bin()
+        .args([
+            format!("--path={}", root.path().display()),
+            "sync".to_owned(),
+            "--format=json".to_owned(),
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = rows(&out);
+    assert_eq!(r["orders"], (counts.orders, 0, 0));
+    assert_eq!(r["customers"], (counts.customers, 0, 0));
+    assert_eq!(r["products"], (counts.products, 0, 0));
+    assert_eq!(r["users"], (counts.customers, 0, 0));
+    assert_each_accepted_once(&sandbox, &counts);
+    assert_eq!(sandbox.stats().deliveries.bad_signature, 0);
+    // The checkpoints went to the SQLite options table: a rerun sends nothing.
+    let out = crate::util::bin()
+        .args([
+            format!("--path={}", root.path().display()),
+            "sync".to_owned(),
+            "--format=json".to_owned(),
+        ])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        total(&out),
+        (0, counts.orders + 2 * counts.customers + counts.products, 0),
+        "{}",
+        out.stdout
+    );
 }

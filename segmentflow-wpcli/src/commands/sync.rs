@@ -10,8 +10,12 @@
 //!    [`SyncState`]) unless `--full`; the API version and webhook ids from
 //!    the site's Segmentflow rows in `wc_webhooks` (v2 when there are none).
 //! 3. Customers, orders, products: a reader thread streams items from the
-//!    [`RecordSource`], skips those at or before the checkpoint (counted as
-//!    unchanged), plans each delivery ([`DeliveryPlanner`]: headers,
+//!    [`RecordSource`] — the database ([`DatabaseSource`], on a second
+//!    connection from [`Site::connect_again`]), or the hidden
+//!    `--records-dir` — skips those at or before the checkpoint (counted as
+//!    unchanged, with what the source skipped itself: the database source
+//!    skips them in SQL and counts them with a `COUNT(*)`), reports unreadable records as
+//!    failed items, plans each delivery ([`DeliveryPlanner`]: headers,
 //!    signature, deterministic delivery id) and hands it to the engine
 //!    ([`deliver`]), which sends in parallel and gives acknowledged
 //!    checkpoints to the [`CheckpointSink`] — here, a write of
@@ -46,7 +50,9 @@ use segmentflow_core::sync::{
 };
 
 use super::site_state::{self, SiteFacts};
-use super::sync_source::{DatabaseSource, FixtureSource, Items, RecordSource, UserItem};
+use super::sync_source::{
+    DatabaseSource, FixtureSource, Items, RecordSource, SourceError, UserItem,
+};
 use crate::config::SyncOptions;
 use crate::exit::ExitStatus;
 use crate::output::{self, Printer, Record};
@@ -54,6 +60,8 @@ use crate::sync::{
     CheckpointSink, EngineConfig, EngineError, IngestTarget, PreparedItem, Progress, deliver,
     send_identify,
 };
+use crate::wordpress::store::Tables;
+use crate::wordpress::store::site::SiteFacts as StoreFacts;
 use crate::wordpress::{options, site::Site, webhooks};
 use segmentflow_core::wpconfig::Table;
 
@@ -285,7 +293,22 @@ pub fn run(
     let (version, webhook_ids) = webhook_setup(site, printer)?;
     let source: Box<dyn RecordSource> = match &opts.records_dir {
         Some(dir) => Box::new(FixtureSource::open(dir, &now_gmt)?),
-        None => Box::new(DatabaseSource),
+        None => {
+            let tables = Tables::new(&site.prefix, site.blog_id)
+                .with_context(|| format!("table prefix '{}'", site.prefix))?;
+            let store_facts = StoreFacts {
+                wordpress_version: facts.wp_version.clone(),
+                is_ssl: facts.home_url.starts_with("https://"),
+                now_gmt: Some(now_gmt.clone()),
+            };
+            let target = site.db_target().clone();
+            Box::new(DatabaseSource::open(
+                &mut site.db,
+                target,
+                tables,
+                store_facts,
+            )?)
+        }
     };
 
     let mut report = ReportBuilder::new(run_id.clone(), started_at.clone()).dry_run(opts.dry_run);
@@ -300,6 +323,8 @@ pub fn run(
     let unchanged: BTreeMap<Resource, AtomicU64> =
         resources.iter().map(|r| (*r, AtomicU64::new(0))).collect();
     let read_error: Mutex<Option<String>> = Mutex::new(None);
+    // Records that could not be read: reported as failed items.
+    let unreadable: Mutex<Vec<(Resource, u64, String)>> = Mutex::new(Vec::new());
     let mut sink = OptionSink {
         site,
         state,
@@ -328,12 +353,28 @@ pub fn run(
             let planner = &planner;
             let unchanged = &unchanged;
             let read_error = &read_error;
+            let unreadable = &unreadable;
+            let bars = &bars;
             let start_points = &start_points;
             let since = opts.since.as_deref();
             let resources = &webhook_resources;
             scope.spawn(move || {
                 for resource in resources {
                     let after = start_points.get(resource);
+                    if let Some(through) = after {
+                        match source.skipped(*resource, through, since) {
+                            Ok(n) => {
+                                if let Some(count) = unchanged.get(resource) {
+                                    count.fetch_add(n, Ordering::Relaxed);
+                                }
+                            }
+                            Err(e) => {
+                                *read_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                                    Some(format!("{e:#}"));
+                                return;
+                            }
+                        }
+                    }
                     let items = match source.webhook_items(*resource, after, since, version) {
                         Ok(items) => items,
                         Err(e) => {
@@ -345,6 +386,14 @@ pub fn run(
                     for item in items {
                         let item = match item {
                             Ok(item) => item,
+                            Err(SourceError::Row { id, reason }) => {
+                                bars.failed(*resource, id, &reason);
+                                unreadable
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .push((*resource, id, reason));
+                                continue;
+                            }
                             Err(e) => {
                                 *read_error.lock().unwrap_or_else(|p| p.into_inner()) =
                                     Some(format!("reading {resource} failed: {e}"));
@@ -382,7 +431,7 @@ pub fn run(
                 }
                 Ok(Default::default())
             } else {
-                deliver(rx, &engine, &mut report, &mut sink, &bars)
+                deliver(rx, &engine, &mut report, &mut sink, bars)
             }
         });
         if let Err(e) = result {
@@ -405,7 +454,16 @@ pub fn run(
             user_agent: facts.client().user_agent(),
         };
         let after = start_points.get(&Resource::Users);
-        let users = source.users(after, opts.since.as_deref());
+        let skipped = match after {
+            Some(through) => source.skipped(Resource::Users, through, opts.since.as_deref()),
+            None => Ok(0),
+        };
+        let users = skipped.and_then(|n| {
+            if let Some(count) = unchanged.get(&Resource::Users) {
+                count.fetch_add(n, Ordering::Relaxed);
+            }
+            source.users(after, opts.since.as_deref())
+        });
         match users {
             Err(e) => {
                 *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{e:#}"))
@@ -422,6 +480,7 @@ pub fn run(
                     timestamp: started_at.clone(),
                     unchanged: unchanged.get(&Resource::Users),
                     read_error: &read_error,
+                    unreadable: &unreadable,
                 };
                 let result = if opts.dry_run {
                     for next in batches.by_ref() {
@@ -452,6 +511,9 @@ pub fn run(
     }
     bars.finish();
 
+    for (resource, id, reason) in unreadable.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        report.failed(resource, id, reason);
+    }
     for (resource, n) in &unchanged {
         report.unchanged(*resource, n.load(Ordering::Relaxed));
     }
@@ -500,6 +562,7 @@ struct IdentifyFeed<'a> {
     timestamp: String,
     unchanged: Option<&'a AtomicU64>,
     read_error: &'a Mutex<Option<String>>,
+    unreadable: &'a Mutex<Vec<(Resource, u64, String)>>,
 }
 
 impl Iterator for IdentifyFeed<'_> {
@@ -526,6 +589,12 @@ impl Iterator for IdentifyFeed<'_> {
                         Ok(None) => {}
                         Err(oversized) => return Some(Err(oversized)),
                     }
+                }
+                Some(Err(SourceError::Row { id, reason })) => {
+                    self.unreadable
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((Resource::Users, id, reason));
                 }
                 Some(Err(e)) => {
                     *self.read_error.lock().unwrap_or_else(|p| p.into_inner()) =

@@ -1,30 +1,45 @@
-//! Where `sync` reads the store from: the [`RecordSource`] trait, and the
-//! [`FixtureSource`] that reads store records from JSON files.
+//! Where `sync` reads the store from: the [`RecordSource`] trait, the
+//! [`DatabaseSource`] over the store readers (`wordpress::store`), and the
+//! [`FixtureSource`] that reads store records from JSON files (the hidden
+//! `--records-dir` flag; the sync e2e tests that run against a plain
+//! WordPress install use it).
 //!
 //! A source yields, per resource, items in `(modified_gmt, id)` order — the
 //! order checkpoints need — each with its webhook body already built
-//! (`rest::*::to_json` + `rest::webhook_body` in the webhooks' API version),
-//! and users as identities for identify events. Sources may skip items at or
-//! before `after` themselves (the database readers do it in SQL); the
-//! command filters again and counts what it skips as unchanged, so a source
-//! that does not is still correct — [`FixtureSource`] yields everything
-//! from `since` on, so its reports count the unchanged items.
+//! (`rest::*::to_json` + `rest::webhook_body` in the webhooks' API version,
+//! with the core `Site.now_gmt` set to the run's start), and users as
+//! identities for identify events. Checkpoint keys come from one place, the
+//! readers' `checkpoint()` functions (customers: `last_update`, time 0 when
+//! absent), for both sources.
 //!
-//! SEAM(readers): the database source is the readers branch's iterators
-//! (`wordpress::store::{orders, customers, products, users}`) mapped the
-//! same way as [`FixtureSource`] maps its files; until it lands,
-//! [`DatabaseSource`] refuses with a clear error and the hidden
-//! `--records-dir` flag selects the fixture source (tests, demos).
+//! Sources may skip items at or before `after` themselves; the command
+//! filters again and counts what it skips as unchanged, and adds what the
+//! source reports as skipped ([`RecordSource::skipped`]).
+//! [`DatabaseSource`] skips them in SQL (the readers' keyset) and counts
+//! them with one `COUNT(*)` per resource; [`FixtureSource`] yields
+//! everything from `since` on and lets the command count.
+//!
+//! A row the readers cannot decode (corrupt serialized meta) is a
+//! [`SourceError::Row`]: the command reports it as a failed item and goes
+//! on. The checkpoint may move past it (it was never delivered), so it is
+//! read again when the row is next modified or with `sync --full`.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, bail};
 use segmentflow_core::rest::{self, ApiVersion};
 use segmentflow_core::store::{
-    CustomerRecord, DbDate, MetaValue, OrderRecord, ProductRecord, Site, find_meta,
+    CustomerRecord, MetaValue, OrderRecord, ProductRecord, Site, find_meta,
 };
 use segmentflow_core::sync::{Checkpoint, Resource, UserIdentity};
 use serde::de::DeserializeOwned;
+
+use crate::wordpress::db::Db;
+use crate::wordpress::site::DbTarget;
+use crate::wordpress::store::site::{OrderStorage, SiteFacts, order_storage, read_site};
+use crate::wordpress::store::{self, Cursor, PAGE_SIZE, ReadError, Tables};
 
 /// One webhook item: its key and the exact body to sign and send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +61,25 @@ pub struct UserItem {
     pub identity: UserIdentity,
 }
 
-/// A stream of items or read errors (a read error stops the run).
-pub type Items<T> = Box<dyn Iterator<Item = Result<T, String>> + Send>;
+/// Why a source could not yield an item.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// One record could not be read: reported as a failed item, the stream
+    /// goes on.
+    #[error("{reason}")]
+    Row {
+        /// The record id.
+        id: u64,
+        /// What was wrong (table, column, problem).
+        reason: String,
+    },
+    /// Reading stopped (a failed query, a lost connection): the run stops.
+    #[error("{0}")]
+    Fatal(String),
+}
+
+/// A stream of items or read errors.
+pub type Items<T> = Box<dyn Iterator<Item = Result<T, SourceError>> + Send>;
 
 /// Reads the store for `sync`.
 pub trait RecordSource: Send + Sync {
@@ -68,32 +100,261 @@ pub trait RecordSource: Send + Sync {
         after: Option<&Checkpoint>,
         since: Option<&str>,
     ) -> anyhow::Result<Items<UserItem>>;
+
+    /// How many items of `resource` (users included) at or before
+    /// `through` (and from `since` on) the source skips itself, so never
+    /// yields: the command counts them as unchanged. 0 for a source that
+    /// yields everything and lets the command filter.
+    fn skipped(
+        &self,
+        _resource: Resource,
+        _through: &Checkpoint,
+        _since: Option<&str>,
+    ) -> anyhow::Result<u64> {
+        Ok(0)
+    }
 }
 
-/// The database source: waits for the readers branch (see the module doc).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct DatabaseSource;
+/// The zero date a checkpoint uses for a record without a modification
+/// time (the readers' cursor says `""`); it sorts first in both.
+const ZERO_DATE: &str = "0000-00-00 00:00:00";
 
-const NO_READERS: &str = "reading the store from the database is not available in this build yet (the store readers are being merged); \
-     nothing was sent";
+/// A readers' cursor as a sync checkpoint.
+pub fn checkpoint_of(cursor: Cursor) -> Result<Checkpoint, SourceError> {
+    let modified = if cursor.modified.is_empty() {
+        ZERO_DATE.to_owned()
+    } else {
+        cursor.modified
+    };
+    Checkpoint::new(modified, cursor.id).map_err(|e| SourceError::Row {
+        id: e.id,
+        reason: e.to_string(),
+    })
+}
+
+/// A sync checkpoint as the readers' cursor.
+pub fn cursor_of(checkpoint: &Checkpoint) -> Cursor {
+    let modified = if checkpoint.modified_gmt == ZERO_DATE {
+        String::new()
+    } else {
+        checkpoint.modified_gmt.clone()
+    };
+    Cursor::new(modified, checkpoint.id)
+}
+
+fn read_error(e: ReadError) -> SourceError {
+    match e {
+        ReadError::Row { id, .. } => SourceError::Row {
+            id,
+            reason: e.to_string(),
+        },
+        other => SourceError::Fatal(other.to_string()),
+    }
+}
+
+/// Items queued between a source's reading thread and the command.
+const QUEUE: usize = 64;
+
+/// The store read from the site's database by the readers, on a connection
+/// of its own per stream (the command's connection stores checkpoints
+/// meanwhile). Each stream runs on a thread that reads and maps a page at a
+/// time and hands items over a bounded channel, so memory stays flat.
+#[derive(Debug)]
+pub struct DatabaseSource {
+    target: DbTarget,
+    /// The connection that counts skipped items (opened on first use).
+    counter: Mutex<Option<Db>>,
+    tables: Arc<Tables>,
+    storage: OrderStorage,
+    site: Arc<Site>,
+}
+
+impl DatabaseSource {
+    /// Reads what the mapping needs (the [`Site`] record, the order
+    /// storage) on `db`; streams later open their own connections to
+    /// `target`. `now_gmt` is the mapping's "now" (sale windows), the run's
+    /// start.
+    pub fn open(
+        db: &mut Db,
+        target: DbTarget,
+        tables: Tables,
+        facts: SiteFacts,
+    ) -> anyhow::Result<DatabaseSource> {
+        let storage = order_storage(db, &tables).context("cannot tell where orders are stored")?;
+        let site = read_site(db, &tables, &facts).context("cannot read the site settings")?;
+        let site = Site {
+            now_gmt: facts.now_gmt.clone(),
+            ..site
+        };
+        Ok(DatabaseSource {
+            target,
+            counter: Mutex::new(None),
+            tables: Arc::new(tables),
+            storage,
+            site: Arc::new(site),
+        })
+    }
+
+    /// Runs `read` on a new connection in a thread; its items come out of
+    /// the returned iterator.
+    fn stream<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&mut Db, &Tables, &Site, &mut dyn FnMut(Result<T, SourceError>) -> bool)
+        + Send
+        + 'static,
+    ) -> anyhow::Result<Items<T>> {
+        let mut db = self
+            .target
+            .connect()
+            .context("cannot open a second database connection for reading")?;
+        let tables = Arc::clone(&self.tables);
+        let site = Arc::clone(&self.site);
+        let (tx, rx) = sync_channel(QUEUE);
+        std::thread::Builder::new()
+            .name("sync-reader".into())
+            .spawn(move || {
+                let mut send = |item| tx.send(item).is_ok();
+                read(&mut db, &tables, &site, &mut send);
+            })
+            .context("cannot start the reading thread")?;
+        Ok(Box::new(rx.into_iter()))
+    }
+}
+
+/// Maps each read record to an item with `map` and hands it to `send`
+/// until the records end or the receiver is gone.
+fn pump<R>(
+    records: impl Iterator<Item = Result<R, ReadError>>,
+    send: &mut dyn FnMut(Result<SourceItem, SourceError>) -> bool,
+    key: impl Fn(&R) -> Cursor,
+    map: impl Fn(&R) -> serde_json::Value,
+) {
+    for record in records {
+        let item = record.map_err(read_error).and_then(|r| {
+            let checkpoint = checkpoint_of(key(&r))?;
+            Ok(SourceItem {
+                id: checkpoint.id,
+                checkpoint,
+                body: rest::webhook_body(&map(&r)).into_bytes(),
+            })
+        });
+        let fatal = matches!(item, Err(SourceError::Fatal(_)));
+        if !send(item) || fatal {
+            return;
+        }
+    }
+}
 
 impl RecordSource for DatabaseSource {
     fn webhook_items(
         &self,
-        _resource: Resource,
-        _after: Option<&Checkpoint>,
-        _since: Option<&str>,
-        _version: ApiVersion,
+        resource: Resource,
+        after: Option<&Checkpoint>,
+        since: Option<&str>,
+        version: ApiVersion,
     ) -> anyhow::Result<Items<SourceItem>> {
-        bail!(NO_READERS)
+        let after = after.map(cursor_of);
+        let since = since.map(str::to_owned);
+        let storage = self.storage;
+        match resource {
+            Resource::Orders => self.stream(move |db, tables, site, send| {
+                let records = store::orders::orders(db, tables, storage, after, since, PAGE_SIZE);
+                pump(
+                    records,
+                    send,
+                    store::orders::checkpoint,
+                    |o: &OrderRecord| rest::order::to_json(o, site, version),
+                );
+            }),
+            Resource::Customers => self.stream(move |db, tables, site, send| {
+                let records =
+                    store::customers::customers(db, tables, storage, after, since, PAGE_SIZE);
+                pump(
+                    records,
+                    send,
+                    store::customers::checkpoint,
+                    |c: &CustomerRecord| rest::customer::to_json(c, site, version),
+                );
+            }),
+            Resource::Products => self.stream(move |db, tables, site, send| {
+                let records = store::products::products(db, tables, after, since, PAGE_SIZE);
+                pump(
+                    records,
+                    send,
+                    store::products::checkpoint,
+                    |p: &ProductRecord| rest::product::to_json(p, site, version),
+                );
+            }),
+            Resource::Users => bail!("users are sent as identify events, not webhooks"),
+        }
     }
 
     fn users(
         &self,
-        _after: Option<&Checkpoint>,
-        _since: Option<&str>,
+        after: Option<&Checkpoint>,
+        since: Option<&str>,
     ) -> anyhow::Result<Items<UserItem>> {
-        bail!(NO_READERS)
+        let after = after.map(cursor_of);
+        let since = since.map(str::to_owned);
+        self.stream(move |db, tables, _site, send| {
+            for user in store::users::users(db, tables, after, PAGE_SIZE) {
+                let item = user.map_err(read_error).and_then(|u| {
+                    let checkpoint = checkpoint_of(store::users::user_checkpoint(&u))?;
+                    let text = |s: String| Some(s).filter(|s| !s.is_empty());
+                    Ok(UserItem {
+                        checkpoint,
+                        identity: UserIdentity {
+                            user_id: u.id,
+                            email: u.email,
+                            first_name: text(u.first_name),
+                            last_name: text(u.last_name),
+                            display_name: text(u.display_name),
+                        },
+                    })
+                });
+                // The users reader has no `since`: filter here.
+                if let (Ok(u), Some(s)) = (&item, &since)
+                    && u.checkpoint.modified_gmt.as_str() < s.as_str()
+                {
+                    continue;
+                }
+                let fatal = matches!(item, Err(SourceError::Fatal(_)));
+                if !send(item) || fatal {
+                    return;
+                }
+            }
+        })
+    }
+
+    /// Counted with the readers' `count_through` (one `COUNT(*)` each).
+    fn skipped(
+        &self,
+        resource: Resource,
+        through: &Checkpoint,
+        since: Option<&str>,
+    ) -> anyhow::Result<u64> {
+        let mut guard = self.counter.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(
+                self.target
+                    .connect()
+                    .context("cannot open a database connection for counting")?,
+            );
+        }
+        let Some(db) = guard.as_mut() else {
+            bail!("no database connection for counting");
+        };
+        let tables = &self.tables;
+        let through = cursor_of(through);
+        let n = match resource {
+            Resource::Orders => {
+                store::orders::count_through(db, tables, self.storage, &through, since)
+            }
+            Resource::Customers => store::customers::count_through(db, tables, &through, since),
+            Resource::Products => store::products::count_through(db, tables, &through, since),
+            Resource::Users => store::users::count_through(db, tables, &through, since),
+        };
+        n.with_context(|| format!("cannot count the unchanged {resource}"))
     }
 }
 
@@ -131,31 +392,12 @@ fn read_all<T: DeserializeOwned>(dir: &Path) -> anyhow::Result<Vec<T>> {
     Ok(out)
 }
 
-fn timestamp_text(seconds: i64) -> Option<String> {
-    let ts = jiff::Timestamp::from_second(seconds).ok()?;
-    Some(
-        jiff::tz::Offset::UTC
-            .to_datetime(ts)
-            .strftime("%Y-%m-%d %H:%M:%S")
-            .to_string(),
-    )
-}
-
-fn key(modified: Option<String>, fallback: Option<String>, id: u64) -> Result<Checkpoint, String> {
-    let text = modified
-        .or(fallback)
-        .unwrap_or_else(|| "1970-01-01 00:00:00".to_owned());
-    Checkpoint::new(text, id).map_err(|e| e.to_string())
+fn key(cursor: Cursor) -> Result<Checkpoint, String> {
+    checkpoint_of(cursor).map_err(|e| e.to_string())
 }
 
 fn customer_key(c: &CustomerRecord) -> Result<Checkpoint, String> {
-    let modified = match &c.last_update {
-        Some(DbDate::Timestamp(t)) => timestamp_text(*t),
-        Some(DbDate::Gmt(s)) => Some(s.clone()),
-        Some(DbDate::SiteLocal(s)) => Some(s.clone()),
-        None => None,
-    };
-    key(modified, c.user_registered_gmt.clone(), c.id)
+    key(store::customers::checkpoint(c))
 }
 
 fn meta_text(c: &CustomerRecord, name: &str) -> Option<String> {
@@ -243,13 +485,7 @@ impl RecordSource for FixtureSource {
                 "orders",
                 after,
                 since,
-                |o: &OrderRecord| {
-                    key(
-                        o.date_modified_gmt.clone(),
-                        o.date_created_gmt.clone(),
-                        o.id,
-                    )
-                },
+                |o: &OrderRecord| key(store::orders::checkpoint(o)),
                 move |o, site| rest::order::to_json(o, site, version),
             ),
             Resource::Customers => self.bodies(
@@ -263,13 +499,7 @@ impl RecordSource for FixtureSource {
                 "products",
                 after,
                 since,
-                |p: &ProductRecord| {
-                    key(
-                        p.date_modified_gmt.clone(),
-                        p.date_created_gmt.clone(),
-                        p.id,
-                    )
-                },
+                |p: &ProductRecord| key(store::products::checkpoint(p)),
                 move |p, site| rest::product::to_json(p, site, version),
             ),
             Resource::Users => bail!("users are sent as identify events, not webhooks"),
@@ -313,6 +543,52 @@ mod tests {
 
     fn records() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/woocommerce-9.2.5/records")
+    }
+
+    #[test]
+    fn cursors_and_checkpoints_convert_both_ways() {
+        let cases = [
+            ("2024-09-30 12:00:01", 7, "2024-09-30 12:00:01"),
+            // A record without a modification time: the zero date, first.
+            ("", 3, ZERO_DATE),
+            ("1970-01-01 00:00:00", 2, "1970-01-01 00:00:00"),
+        ];
+        for (modified, id, want) in cases {
+            let checkpoint = checkpoint_of(Cursor::new(modified, id)).unwrap();
+            assert_eq!(
+                (checkpoint.modified_gmt.as_str(), checkpoint.id),
+                (want, id)
+            );
+            assert_eq!(cursor_of(&checkpoint), Cursor::new(modified, id));
+        }
+        match checkpoint_of(Cursor::new("yesterday", 9)) {
+            Err(SourceError::Row { id, reason }) => {
+                assert_eq!(id, 9);
+                assert!(reason.contains("yesterday"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            checkpoint_of(Cursor::new("", 1)).unwrap()
+                < checkpoint_of(Cursor::new("1970-01-01 00:00:00", 0)).unwrap()
+        );
+    }
+
+    #[test]
+    fn fixture_customer_keys_are_the_readers_keys() {
+        let source = FixtureSource::open(&records(), "2026-11-28 00:00:00").unwrap();
+        let records: Vec<CustomerRecord> = read_all(&records().join("customers")).unwrap();
+        let items: Vec<SourceItem> = source
+            .webhook_items(Resource::Customers, None, None, ApiVersion::V2)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for item in &items {
+            let record = records.iter().find(|c| c.id == item.id).unwrap();
+            let cursor = store::customers::checkpoint(record);
+            assert_eq!(cursor_of(&item.checkpoint), cursor, "customer {}", item.id);
+        }
+        assert_eq!(items.len(), records.len());
     }
 
     #[test]

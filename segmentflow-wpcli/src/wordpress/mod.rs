@@ -7,5 +7,5 @@ pub mod db;
 pub mod mysql_to_sqlite;
 pub mod options;
 pub mod site;
-pub mod webhooks;
 pub mod store;
+pub mod webhooks;

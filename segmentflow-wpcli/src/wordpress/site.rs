@@ -65,6 +65,28 @@ pub struct Site {
     /// Facts it leaves `None` (URLs, versions, WooCommerce) are read from the
     /// database by the commands that need them.
     pub context: Option<SiteContext>,
+    /// How [`db`](Self::db) was opened, so [`connect_again`](Self::connect_again)
+    /// can open a second connection without re-reading wp-config.php or stdin.
+    target: DbTarget,
+}
+
+/// The already-resolved connection parameters of a site's database.
+#[derive(Debug, Clone)]
+pub enum DbTarget {
+    /// MariaDB/MySQL (the password is masked in `Debug`).
+    Mysql(ConnectParams),
+    /// A SQLite database file.
+    Sqlite(PathBuf),
+}
+
+impl DbTarget {
+    /// Opens a new connection to the same database.
+    pub fn connect(&self) -> anyhow::Result<Db> {
+        Ok(match self {
+            DbTarget::Mysql(params) => Db::connect_mysql(params)?,
+            DbTarget::Sqlite(path) => Db::open_sqlite(path)?,
+        })
+    }
 }
 
 /// Finds wp-config.php for a WordPress root, as wp-load.php does.
@@ -234,7 +256,7 @@ impl Site {
             .boolean("MULTISITE")
             .map_err(|e| config_error(e, &file))?
             .unwrap_or(false);
-        let db = if let Some(sqlite) =
+        let target = if let Some(sqlite) =
             sqlite_file(root, &config).or_else(|| sqlite_file(root_dir, &config))
         {
             if !sqlite.is_file() {
@@ -243,7 +265,7 @@ impl Site {
                     sqlite.display()
                 );
             }
-            Db::open_sqlite(&sqlite)?
+            DbTarget::Sqlite(sqlite)
         } else {
             let host_raw = required(&config, "DB_HOST", &file)?;
             let host = DbHost::parse(&host_raw).map_err(|e| config_error(e.into(), &file))?;
@@ -255,10 +277,12 @@ impl Site {
                 Some(p) => p,
                 None => required(&config, "DB_PASSWORD", &file)?,
             };
-            Db::connect_mysql(&params)?
+            DbTarget::Mysql(params)
         };
+        let db = target.connect()?;
         let mut site = Site {
             db,
+            target,
             prefix,
             blog_id: 1,
             multisite,
@@ -295,6 +319,7 @@ impl Site {
         let db = Db::connect_mysql(&params)?;
         let mut site = Site {
             db,
+            target: DbTarget::Mysql(params),
             prefix: ctx.table_prefix.clone(),
             blog_id: ctx.blog_id,
             multisite: ctx.multisite,
@@ -306,6 +331,18 @@ impl Site {
             site.select_blog_by_url(url)?;
         }
         Ok(site)
+    }
+
+    /// Where the database is, as resolved when the site was opened.
+    pub fn db_target(&self) -> &DbTarget {
+        &self.target
+    }
+
+    /// A second connection to the site's database, from the parameters
+    /// resolved when it was opened (no second read of wp-config.php or of
+    /// the stdin context).
+    pub fn connect_again(&self) -> anyhow::Result<Db> {
+        self.target.connect()
     }
 
     /// The name of `table` for the selected blog.

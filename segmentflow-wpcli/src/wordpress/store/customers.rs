@@ -25,7 +25,7 @@ use segmentflow_core::store::{CustomerRecord, DbDate};
 
 use super::super::db::{Db, Param};
 use super::decode::{collect_meta, decimal_sum, decoded, first, key_string, php_bool};
-use super::paging::Page;
+use super::paging::{Page, count};
 use super::products::for_ids;
 use super::site::OrderStorage;
 use super::{Cursor, Dialect, Paged, ReadError, Tables};
@@ -148,6 +148,42 @@ pub fn customers<'db>(
             items,
         })
     })
+}
+
+/// How many customers [`customers`] would yield at or before `through`
+/// (with `last_update` at or after `since`): what a resumed read skips.
+pub fn count_through(
+    db: &mut Db,
+    tables: &Tables,
+    through: &Cursor,
+    since: Option<&str>,
+) -> Result<u64, ReadError> {
+    let dialect = Dialect(db.engine());
+    let cap_key = tables.capabilities_key();
+    let key_expr = dialect.int(&format!(
+        "COALESCE((SELECT lu.meta_value FROM {um} lu WHERE lu.user_id = u.ID AND lu.meta_key = 'last_update' ORDER BY lu.umeta_id LIMIT 1), '0')",
+        um = tables.usermeta.quoted()
+    ));
+    let t = gmt_to_unix(&through.modified).unwrap_or(0);
+    let mut params: Vec<Param> = vec![
+        Param::Str(&cap_key),
+        Param::Int(t),
+        Param::Int(t),
+        Param::Int(through.id as i64),
+    ];
+    let mut cond = "(k < ? OR (k = ? AND ID <= ?))".to_owned();
+    if let Some(s) = since {
+        cond.push_str(" AND k >= ?");
+        params.push(Param::Int(gmt_to_unix(s).unwrap_or(0)));
+    }
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT u.ID AS ID, {key_expr} AS k FROM {users} u \
+           WHERE EXISTS (SELECT 1 FROM {um} c WHERE c.user_id = u.ID AND c.meta_key = ?)) x \
+         WHERE {cond}",
+        users = tables.users.quoted(),
+        um = tables.usermeta.quoted(),
+    );
+    count(db, &sql, &params)
 }
 
 /// Reads the customer records of `ids`, in the given order.

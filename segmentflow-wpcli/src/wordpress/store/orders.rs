@@ -33,7 +33,7 @@ use segmentflow_core::store::{Address, AttributeTerm, DbDate, OrderItem, OrderRe
 
 use super::super::db::{Db, Param, Row};
 use super::decode::{RawMeta, collect_meta, decoded, tax_data, text};
-use super::paging::{Page, after_clause, select_keys};
+use super::paging::{Page, after_clause, count, select_keys, through_clause};
 use super::products::{ProductRefs, for_ids};
 use super::site::OrderStorage;
 use super::{Cursor, Paged, ReadError, TableName, Tables};
@@ -102,6 +102,46 @@ pub fn orders<'db>(
             items,
         })
     })
+}
+
+/// How many orders [`orders`] would yield at or before `through` (modified
+/// at or after `since`): what a resumed read skips.
+pub fn count_through(
+    db: &mut Db,
+    tables: &Tables,
+    storage: OrderStorage,
+    through: &Cursor,
+    since: Option<&str>,
+) -> Result<u64, ReadError> {
+    let (table, id_col, mod_col, type_col, status_col) = match storage {
+        OrderStorage::Hpos => (
+            &tables.wc_orders,
+            "id",
+            "date_updated_gmt",
+            "type",
+            "status",
+        ),
+        OrderStorage::Posts => (
+            &tables.posts,
+            "ID",
+            "post_modified_gmt",
+            "post_type",
+            "post_status",
+        ),
+    };
+    let (cond, mut params) = through_clause(mod_col, id_col, through);
+    let since_cond = if let Some(s) = since {
+        params.push(Param::Str(s));
+        format!(" AND {mod_col} >= ?")
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM {} WHERE {type_col} = 'shop_order' \
+         AND {status_col} NOT IN ({SKIPPED}) AND {cond}{since_cond}",
+        table.quoted()
+    );
+    count(db, &sql, &params)
 }
 
 /// The order's own fields, before items, refunds and products.

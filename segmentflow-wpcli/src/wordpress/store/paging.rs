@@ -116,6 +116,41 @@ pub(crate) fn after_clause<'a>(
     }
 }
 
+/// The complement of [`after_clause`]: rows at or before `cursor` in
+/// keyset order (a `NULL` modification date sorts first).
+pub(crate) fn through_clause<'a>(
+    modified_col: &str,
+    id_col: &str,
+    cursor: &'a Cursor,
+) -> (String, Vec<Param<'a>>) {
+    if cursor.modified.is_empty() {
+        (
+            format!("({modified_col} IS NULL AND {id_col} <= ?)"),
+            vec![Param::Int(cursor.id as i64)],
+        )
+    } else {
+        (
+            format!(
+                "({modified_col} IS NULL OR {modified_col} < ? OR ({modified_col} = ? AND {id_col} <= ?))"
+            ),
+            vec![
+                Param::Str(&cursor.modified),
+                Param::Str(&cursor.modified),
+                Param::Int(cursor.id as i64),
+            ],
+        )
+    }
+}
+
+/// Runs a `SELECT COUNT(*) …` query.
+pub(crate) fn count(db: &mut Db, sql: &str, params: &[Param<'_>]) -> Result<u64, ReadError> {
+    let row = db.query_first(sql, params)?;
+    Ok(match row {
+        Some(row) => row.i64(0)?.unwrap_or(0).max(0) as u64,
+        None => 0,
+    })
+}
+
 /// Runs a keyset id query (`SELECT id, modified … LIMIT ?`) and returns the
 /// ids with their keys.
 pub(crate) fn select_keys(

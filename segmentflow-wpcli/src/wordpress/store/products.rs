@@ -20,7 +20,7 @@ use super::decode::{
     RawMeta, collect_meta, decoded, first, int_list, key_string, php_bool, php_int, php_string,
     text,
 };
-use super::paging::{Page, after_clause, select_keys};
+use super::paging::{Page, after_clause, count, select_keys, through_clause};
 use super::site::read_options;
 use super::{Cursor, MAX_IN, Paged, ReadError, Tables, id_params, placeholders};
 
@@ -633,6 +633,29 @@ pub fn products<'db>(
             items,
         })
     })
+}
+
+/// How many products and variations [`products`] would yield at or before
+/// `through` (modified at or after `since`): what a resumed read skips.
+pub fn count_through(
+    db: &mut Db,
+    tables: &Tables,
+    through: &Cursor,
+    since: Option<&str>,
+) -> Result<u64, ReadError> {
+    let (cond, mut params) = through_clause("post_modified_gmt", "ID", through);
+    let since_cond = if let Some(s) = since {
+        params.push(Param::Str(s));
+        " AND post_modified_gmt >= ?"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM {} WHERE post_type IN ('product', 'product_variation') \
+         AND post_status NOT IN ('trash', 'auto-draft') AND {cond}{since_cond}",
+        tables.posts.quoted()
+    );
+    count(db, &sql, &params)
 }
 
 /// A cache of [`ProductRef`]s (products rarely change during a read; the

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::super::db::{Db, Param};
 use super::customers::{ORDER_STATUSES, PAID_STATUSES};
 use super::decode::decimal_sum;
-use super::paging::{Page, after_clause, select_keys};
+use super::paging::{Page, after_clause, count, select_keys, through_clause};
 use super::products::for_ids;
 use super::site::OrderStorage;
 use super::{Cursor, MAX_IN, Paged, ReadError, Tables, placeholders};
@@ -121,6 +121,32 @@ pub fn users<'db>(
             items,
         })
     })
+}
+
+/// How many users [`users`] would yield at or before `through`, registered
+/// at or after `since` when given: what a resumed read skips.
+pub fn count_through(
+    db: &mut Db,
+    tables: &Tables,
+    through: &Cursor,
+    since: Option<&str>,
+) -> Result<u64, ReadError> {
+    let cap_key = tables.capabilities_key();
+    let (cond, mut params) = through_clause("u.user_registered", "u.ID", through);
+    params.insert(0, Param::Str(&cap_key));
+    let since_cond = if let Some(s) = since {
+        params.push(Param::Str(s));
+        " AND u.user_registered >= ?"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT COUNT(*) FROM {users} u \
+         WHERE EXISTS (SELECT 1 FROM {um} c WHERE c.user_id = u.ID AND c.meta_key = ?) AND {cond}{since_cond}",
+        users = tables.users.quoted(),
+        um = tables.usermeta.quoted(),
+    );
+    count(db, &sql, &params)
 }
 
 /// A guest customer: the orders of one billing email without an account.
