@@ -6,10 +6,13 @@ set -euo pipefail
 
 need=()
 command -v php >/dev/null 2>&1 || need+=(php-cli)
-php -m 2>/dev/null | grep -qi '^mysqli$' || need+=(php-mysql)
-php -m 2>/dev/null | grep -qi '^sqlite3$' || need+=(php-sqlite3)
-php -m 2>/dev/null | grep -qi '^mbstring$' || need+=(php-mbstring)
-php -m 2>/dev/null | grep -qi '^xml$' || need+=(php-xml)
+# Read the module list once: `php -m | grep -q` would trip pipefail on SIGPIPE.
+modules=$(php -m 2>/dev/null || true)
+has_module() { grep -qix "$1" <<< "$modules"; }
+has_module mysqli || need+=(php-mysql)
+has_module sqlite3 || need+=(php-sqlite3)
+has_module mbstring || need+=(php-mbstring)
+has_module xml || need+=(php-xml)
 command -v phpunit >/dev/null 2>&1 || need+=(phpunit)
 [ -f /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
 command -v mariadb >/dev/null 2>&1 || need+=(mariadb-server)
