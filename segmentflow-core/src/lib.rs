@@ -25,6 +25,7 @@
 
 pub mod connection;
 pub mod consent;
+pub mod insight;
 pub mod options;
 pub mod php;
 pub mod rest;

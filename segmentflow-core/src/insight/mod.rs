@@ -1,0 +1,20 @@
+//! The store's intelligence layer, computed locally: what the Segmentflow
+//! dashboard shows about customers and revenue, as pure functions over
+//! values read from the store.
+//!
+//! This module holds the definitions every part of that layer shares, so
+//! that segments and revenue attribution agree to the cent:
+//!
+//! * [`money`]: exact decimal amounts (never floats), as WooCommerce keeps
+//!   them in `decimal(26,8)` columns and postmeta text.
+//! * [`paid`]: what a *paid order* is, its net amount after refunds, and the
+//!   key that identifies its customer (registered user id, else the
+//!   lower-cased billing email of a guest).
+
+pub mod money;
+pub mod paid;
+
+pub use money::{Money, MoneyError};
+pub use paid::{
+    CustomerKey, bare_status, customer_key, is_abandoned_status, is_paid_status, net_paid,
+};
