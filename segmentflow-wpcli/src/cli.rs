@@ -97,6 +97,17 @@ pub enum Command {
     Disconnect,
     /// Send the store's customers, orders, products (and users) to Segmentflow.
     Sync(SyncArgs),
+
+    // ---- webhooks, tracking, doctor (branch wpcli-cmds)
+    /// List, register and remove the ten Segmentflow WooCommerce webhooks.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// Inspect what the storefront tracking renders for a visitor.
+    #[command(subcommand)]
+    Tracking(TrackingCommand),
+    /// Check the installation and print a pass/fail table; exit 1 when a
+    /// check fails.
+    Doctor(DoctorArgs),
 }
 
 /// `connect …`
@@ -200,4 +211,69 @@ pub enum OptionsCommand {
         /// The option name (must start with `segmentflow_`).
         name: String,
     },
+}
+
+// ---- webhooks, tracking, doctor (branch wpcli-cmds)
+
+/// `webhooks …`
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// List the Segmentflow webhooks (one line per topic, plus stray rows)
+    /// with their health.
+    List,
+    /// Create the missing Segmentflow webhooks and repair the existing ones
+    /// with the stored delivery URL and secret (writes `wc_webhooks`).
+    Register,
+    /// Delete every Segmentflow webhook (writes `wc_webhooks`).
+    Remove,
+    /// Print the JSON plan the PHP package carries out with WooCommerce's
+    /// own `WC_Webhook` class. It carries the webhook secret, so it is only
+    /// written to a pipe, never to a terminal.
+    Plan {
+        /// What the plan is for.
+        #[arg(long, value_enum, default_value_t = PlanAction::Register)]
+        action: PlanAction,
+    },
+}
+
+/// `webhooks plan --action=…`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanAction {
+    /// What `webhooks register` would do.
+    Register,
+    /// What `webhooks remove` would do.
+    Remove,
+}
+
+/// `tracking …`
+#[derive(Debug, Subcommand)]
+pub enum TrackingCommand {
+    /// Print the exact SDK tags and inline configuration a visitor gets
+    /// (`--format=json`: the tags and the configuration as data).
+    Snippet {
+        /// Render for this logged-in WordPress user id (default: an
+        /// anonymous visitor).
+        #[arg(long, value_name = "ID")]
+        user: Option<u64>,
+        /// The visitor's `sf_consent` decision as JSON, e.g. '{"a":1,"m":0}'.
+        #[arg(long, value_name = "JSON")]
+        consent: Option<String>,
+        /// The visitor's existing anonymous id (the `a` member of `sf_id`);
+        /// without it a new one is minted when the consent allows, as PHP
+        /// does on a first visit.
+        #[arg(long, value_name = "ID")]
+        anonymous_id: Option<String>,
+    },
+}
+
+/// `doctor …`
+#[derive(Debug, Clone, clap::Args)]
+pub struct DoctorArgs {
+    /// Skip the check that calls the Segmentflow API.
+    #[arg(long)]
+    pub offline: bool,
+    /// Largest accepted difference between the database clock and this
+    /// machine's, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub clock_tolerance: u64,
 }

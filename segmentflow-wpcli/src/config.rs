@@ -71,6 +71,19 @@ pub enum CommandConfig {
     Disconnect,
     /// `sync`
     Sync(SyncOptions),
+    // ---- webhooks, tracking, doctor (branch wpcli-cmds)
+    /// `webhooks list`
+    WebhooksList(WebhooksList),
+    /// `webhooks register`
+    WebhooksRegister,
+    /// `webhooks remove`
+    WebhooksRemove,
+    /// `webhooks plan`
+    WebhooksPlan(crate::cli::PlanAction),
+    /// `tracking snippet`
+    TrackingSnippet(TrackingSnippet),
+    /// `doctor`
+    Doctor(Doctor),
 }
 
 impl CommandConfig {
@@ -92,6 +105,12 @@ impl CommandConfig {
             CommandConfig::Connect(c) => c.porcelain,
             CommandConfig::Sync(o) => list(o.format),
             CommandConfig::Sandbox(_) | CommandConfig::Disconnect => false,
+            // ---- webhooks, tracking, doctor (branch wpcli-cmds)
+            CommandConfig::WebhooksList(o) => list(o.format),
+            CommandConfig::WebhooksPlan(_) => true,
+            CommandConfig::TrackingSnippet(o) => o.json,
+            CommandConfig::Doctor(o) => list(o.format),
+            CommandConfig::WebhooksRegister | CommandConfig::WebhooksRemove => false,
         }
     }
 }
@@ -268,6 +287,39 @@ impl Config {
                     Some(other) => return Err(bad_format(other, "sync", "table, json, yaml")),
                 };
                 CommandConfig::Sync(SyncOptions::from_args(sync, format, fields)?)
+            }
+            // ---- webhooks, tracking, doctor (branch wpcli-cmds)
+            Command::Webhooks(cmd) => webhooks_config(cmd, args.format, fields)?,
+            Command::Tracking(crate::cli::TrackingCommand::Snippet {
+                user,
+                consent,
+                anonymous_id,
+            }) => {
+                let json = match args.format {
+                    None | Some(FormatArg::Raw) => false,
+                    Some(FormatArg::Json) => true,
+                    Some(other) => return Err(bad_format(other, "tracking snippet", "raw, json")),
+                };
+                CommandConfig::TrackingSnippet(TrackingSnippet {
+                    user,
+                    consent,
+                    anonymous_id,
+                    json,
+                })
+            }
+            Command::Doctor(doctor) => {
+                let format = match args.format {
+                    Some(f @ (FormatArg::Ids | FormatArg::Raw)) => {
+                        return Err(bad_format(f, "doctor", "table, json, csv, yaml, count"));
+                    }
+                    other => list_format(other, "doctor")?,
+                };
+                CommandConfig::Doctor(Doctor {
+                    offline: doctor.offline,
+                    clock_tolerance: std::time::Duration::from_secs(doctor.clock_tolerance),
+                    format,
+                    fields,
+                })
             }
             Command::Status => {
                 let format = match args.format {
@@ -462,6 +514,72 @@ fn parse_since(text: &str) -> Result<String, UsageError> {
                 "--since={text:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, GMT)"
             ))
         })
+}
+
+// ---- webhooks, tracking, doctor (branch wpcli-cmds)
+
+/// Options of `webhooks list`.
+#[derive(Debug, Clone)]
+pub struct WebhooksList {
+    /// Output format.
+    pub format: Format,
+    /// Fields to show.
+    pub fields: Fields,
+}
+
+/// Options of `tracking snippet`.
+#[derive(Debug, Clone)]
+pub struct TrackingSnippet {
+    /// `--user`: render for this logged-in user.
+    pub user: Option<u64>,
+    /// `--consent`: the visitor's decision as JSON text (checked by the command).
+    pub consent: Option<String>,
+    /// `--anonymous-id`: the visitor's existing anonymous id.
+    pub anonymous_id: Option<String>,
+    /// `--format=json`: the tags and configuration as data instead of HTML.
+    pub json: bool,
+}
+
+/// Options of `doctor`.
+#[derive(Debug, Clone)]
+pub struct Doctor {
+    /// `--offline`: skip the API check.
+    pub offline: bool,
+    /// `--clock-tolerance`.
+    pub clock_tolerance: std::time::Duration,
+    /// Output format.
+    pub format: Format,
+    /// Fields to show.
+    pub fields: Fields,
+}
+
+fn webhooks_config(
+    cmd: crate::cli::WebhooksCommand,
+    format: Option<FormatArg>,
+    fields: Fields,
+) -> Result<CommandConfig, UsageError> {
+    use crate::cli::WebhooksCommand as W;
+    Ok(match cmd {
+        W::List => CommandConfig::WebhooksList(WebhooksList {
+            format: list_format(format, "webhooks list")?,
+            fields,
+        }),
+        W::Register => {
+            no_format(format, "webhooks register")?;
+            CommandConfig::WebhooksRegister
+        }
+        W::Remove => {
+            no_format(format, "webhooks remove")?;
+            CommandConfig::WebhooksRemove
+        }
+        W::Plan { action } => {
+            match format {
+                None | Some(FormatArg::Json) => {}
+                Some(other) => return Err(bad_format(other, "webhooks plan", "json")),
+            }
+            CommandConfig::WebhooksPlan(action)
+        }
+    })
 }
 
 fn format_name(f: FormatArg) -> &'static str {

@@ -288,6 +288,119 @@ pub fn parse_poll_response(status: u16, body: &[u8]) -> PollOutcome {
     }
 }
 
+/// `GET {api_host}/api/v1/integrations/connect/status` with `X-Write-Key`:
+/// "is this connection still valid?", as `doctor` asks it. `None` when
+/// there is no write key.
+///
+/// The plugin itself only calls the status endpoint with a poll token; the
+/// write-key form is what the project's sandbox answers (200 with
+/// `connected`, 401 for an unknown key) and is assumed for the real API.
+pub fn check_request(
+    api_host: &ValidUrl,
+    write_key: &Secret,
+    client: &ClientInfo,
+) -> Option<ApiRequest> {
+    let key = write_key.expose();
+    if key.is_empty() || key == "0" {
+        return None;
+    }
+    let mut headers = client.default_headers();
+    headers.push(("X-Write-Key", HeaderValue::Secret(write_key.clone())));
+    Some(ApiRequest {
+        method: Method::Get,
+        url: format!("{}{STATUS_PATH}", api_host.as_str()),
+        headers,
+        timeout: BLOCKING_TIMEOUT,
+    })
+}
+
+/// What the API said about a stored connection ([`check_request`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckOutcome {
+    /// 2xx with `connected` true: the write key is known and connected.
+    Valid {
+        /// The organization id in the answer, when it has one.
+        organization_id: Option<String>,
+    },
+    /// 2xx with `connected` false, or 401/403/404: the API does not (or no
+    /// longer) know this connection.
+    Rejected(String),
+    /// Any other answer: the API could not say.
+    Unclear(String),
+}
+
+/// Reads the answer to [`check_request`].
+pub fn parse_check_response(status: u16, body: &[u8]) -> CheckOutcome {
+    if matches!(status, 401 | 403 | 404 | 410) {
+        return CheckOutcome::Rejected(format!("HTTP {status}: {}", error_text(status, body)));
+    }
+    if !(200..300).contains(&status) {
+        return CheckOutcome::Unclear(format!("HTTP {status}: {}", error_text(status, body)));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) if php_non_empty(map.get("connected")) => CheckOutcome::Valid {
+            organization_id: map
+                .get("organization_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        },
+        Ok(Value::Object(_)) => CheckOutcome::Rejected(format!(
+            "HTTP {status}: the API reports the site as not connected"
+        )),
+        _ => CheckOutcome::Unclear(format!("HTTP {status}: the answer is not a JSON object")),
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+
+    #[test]
+    fn check_answers() {
+        let cases: [(u16, &[u8], CheckOutcome); 6] = [
+            (
+                200,
+                br#"{"connected":true,"organization_id":"org_1"}"#,
+                CheckOutcome::Valid {
+                    organization_id: Some("org_1".into()),
+                },
+            ),
+            (
+                200,
+                br#"{"connected":1}"#,
+                CheckOutcome::Valid {
+                    organization_id: None,
+                },
+            ),
+            (
+                200,
+                br#"{"connected":false}"#,
+                CheckOutcome::Rejected(
+                    "HTTP 200: the API reports the site as not connected".into(),
+                ),
+            ),
+            (
+                401,
+                br#"{"error":"invalid write key"}"#,
+                CheckOutcome::Rejected("HTTP 401: invalid write key".into()),
+            ),
+            (
+                503,
+                b"down",
+                CheckOutcome::Unclear("HTTP 503: HTTP 503".into()),
+            ),
+            (
+                200,
+                b"<html>",
+                CheckOutcome::Unclear("HTTP 200: the answer is not a JSON object".into()),
+            ),
+        ];
+        for (status, body, want) in cases {
+            assert_eq!(parse_check_response(status, body), want, "{status}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

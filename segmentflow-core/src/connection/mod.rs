@@ -38,6 +38,7 @@ pub use api::{
     POLL_SCHEDULE, PollOutcome, PollSchedule, STATUS_PATH, UNINSTALL_TIMEOUT, disconnect_request,
     error_text, parse_poll_response, poll_request,
 };
+pub use api::{CheckOutcome, check_request, parse_check_response};
 pub use credentials::{ConnectCredentials, CredentialsError, clean_text};
 pub use urls::{
     admin_url, connect_return_url, dashboard_connect_url, rawurlencode, rawurlencode_bytes,

@@ -100,7 +100,7 @@ struct Saved {
 }
 
 /// The first administrator (the user WooCommerce builds webhook payloads as).
-fn first_administrator(site: &mut Site) -> anyhow::Result<u64> {
+pub(crate) fn first_administrator(site: &mut Site) -> anyhow::Result<u64> {
     let key = site.prefix.capabilities_meta_key(site.blog_id);
     let sql = format!(
         "SELECT user_id FROM {} WHERE meta_key = ? AND meta_value LIKE ? ORDER BY user_id LIMIT 1",

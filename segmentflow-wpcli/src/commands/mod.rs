@@ -21,6 +21,11 @@ pub mod site_state;
 pub mod sync;
 pub mod sync_source;
 
+// ---- webhooks, tracking, doctor (branch wpcli-cmds)
+pub mod doctor;
+pub mod tracking;
+pub mod webhooks;
+
 use std::io::BufRead;
 
 use anyhow::Context as _;
@@ -37,6 +42,11 @@ pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
     if let CommandConfig::Sandbox(sandbox_config) = &config.command {
         return sandbox::run(sandbox_config.clone());
     }
+    // ---- webhooks, tracking, doctor (branch wpcli-cmds): doctor reports an
+    // unreachable database as a failed check rather than an error.
+    if let CommandConfig::Doctor(opts) = &config.command {
+        return doctor::run(open_site(config, printer), opts, printer);
+    }
     let mut site = open_site(config, printer)?;
     match &config.command {
         CommandConfig::OptionsGet(opts) => options_get::run(&mut site, opts, printer),
@@ -52,6 +62,13 @@ pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
         CommandConfig::Connect(opts) => connect::run(&mut site, opts, printer),
         CommandConfig::Disconnect => disconnect::run(&mut site, printer),
         CommandConfig::Sync(opts) => sync::run(&mut site, opts, config.quiet, printer),
+        // ---- webhooks, tracking, doctor (branch wpcli-cmds)
+        CommandConfig::WebhooksList(opts) => webhooks::list(&mut site, opts, printer),
+        CommandConfig::WebhooksRegister => webhooks::register(&mut site, printer),
+        CommandConfig::WebhooksRemove => webhooks::remove(&mut site, printer),
+        CommandConfig::WebhooksPlan(action) => webhooks::plan(&mut site, *action, printer),
+        CommandConfig::TrackingSnippet(opts) => tracking::snippet(&mut site, opts, printer),
+        CommandConfig::Doctor(_) => unreachable!("doctor opens the site itself"),
     }
 }
 

@@ -501,6 +501,12 @@ fn root(shared: &Shared) -> Response<Body> {
 }
 
 fn status(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
+    // `doctor`'s check: no poll token, the write key instead (branch wpcli-cmds).
+    if req.headers().get("x-poll-token").is_none()
+        && let Some(key) = req.headers().get("x-write-key")
+    {
+        return write_key_status(shared, key.as_bytes());
+    }
     let Some(token) = req
         .headers()
         .get("x-poll-token")
@@ -536,6 +542,27 @@ fn status(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
         PollAnswer::Unknown => error(404, "unknown poll token"),
         PollAnswer::Gone(why) => error(410, why),
     }
+}
+
+/// `GET status` with `X-Write-Key`: 200 `{connected, organization_id,
+/// organization_name}` for the sandbox's write key while connected, 401
+/// otherwise.
+fn write_key_status(shared: &Shared, key: &[u8]) -> Response<Body> {
+    use subtle::ConstantTimeEq;
+    let c = &shared.credentials;
+    let matches = !key.is_empty() && bool::from(key.ct_eq(c.write_key.as_bytes()));
+    if !matches {
+        return error(401, "invalid write key");
+    }
+    let connected = shared.lock().is_connected();
+    json_value(
+        200,
+        &serde_json::json!({
+            "connected": connected,
+            "organization_id": c.organization_id,
+            "organization_name": c.organization_name,
+        }),
+    )
 }
 
 fn start_connect(shared: &Shared) -> Response<Body> {
