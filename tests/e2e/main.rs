@@ -2,6 +2,7 @@
 //! MariaDB with real WordPress core installed into it (and a SQLite twin).
 //! One test binary; the harness is in `util.rs`.
 
+mod cmds;
 mod connect;
 mod contract;
 mod db;
