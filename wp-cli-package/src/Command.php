@@ -41,6 +41,9 @@ class Command extends \WP_CLI_Command {
 	 *
 	 * ## OPTIONS
 	 *
+	 * [--fields=<fields>]
+	 * : Limit the output to specific fields (e.g. connected,organization_id,webhooks).
+	 *
 	 * [--format=<format>]
 	 * : Render output in a particular format.
 	 * ---
@@ -84,19 +87,37 @@ class Command extends \WP_CLI_Command {
 	 * [--from-file=<file>]
 	 * : Read the credentials JSON from a file.
 	 *
+	 * [--poll-token=<token>]
+	 * : Poll token of the interactive flow (short-lived, reveals the
+	 * credentials once after approval). Also read from the
+	 * SEGMENTFLOW_POLL_TOKEN environment variable or the first line of
+	 * standard input.
+	 *
+	 * [--poll-interval-ms=<ms>]
+	 * : Milliseconds between two status polls.
+	 * ---
+	 * default: 2500
+	 * ---
+	 *
 	 * [--timeout=<seconds>]
 	 * : How long to wait for approval in the dashboard.
 	 * ---
-	 * default: 300
+	 * default: 600
 	 * ---
 	 *
 	 * [--porcelain]
 	 * : Output just the organization id.
 	 *
+	 * The credentials JSON: {"write_key": "...", "organization_id": "...",
+	 * "organization_name": "...", "webhook_secret": "...",
+	 * "webhook_delivery_url": "https://..."}.
+	 *
 	 * ## EXAMPLES
 	 *
 	 *     # Interactive: open the printed URL and approve.
-	 *     $ wp segmentflow connect
+	 *     $ wp segmentflow connect --poll-token=pt_4f2a9c
+	 *     Approve the connection in the Segmentflow dashboard: https://dashboard.segmentflow.ai/connect/wordpress?...
+	 *     Success: Connected to Segmentflow organization Acme (org_4f2a9c) as woocommerce; webhooks: 10 created, 0 updated, 0 deleted.
 	 *
 	 *     # Non-interactive, for scripts.
 	 *     $ wp segmentflow connect --from-file=/secure/segmentflow.json --porcelain
@@ -142,14 +163,25 @@ class Command extends \WP_CLI_Command {
 	/**
 	 * Checks the installation and prints a pass/fail table.
 	 *
-	 * Binary found and version-compatible, database reachable, options
-	 * decodable, connection valid against the API, webhook rows healthy, HPOS
-	 * sync state consistent, clock sane.
+	 * Checks, one row each with pass, fail or skip: binary (found and
+	 * version-compatible), database (reachable), options (decodable), api (the
+	 * API accepts the stored write key), webhooks (the ten rows healthy), hpos
+	 * (WooCommerce's order storage consistent with its sync setting), clock
+	 * (database and system clocks agree). Exits with 1 when any check fails.
 	 *
 	 * ## OPTIONS
 	 *
 	 * [--offline]
-	 * : Skip the checks that call the Segmentflow API.
+	 * : Skip the check that calls the Segmentflow API.
+	 *
+	 * [--clock-tolerance=<seconds>]
+	 * : Largest accepted difference between the database clock and this machine's.
+	 * ---
+	 * default: 300
+	 * ---
+	 *
+	 * [--fields=<fields>]
+	 * : Limit the output to specific fields (check, status, detail).
 	 *
 	 * [--format=<format>]
 	 * : Render output in a particular format.
@@ -160,11 +192,23 @@ class Command extends \WP_CLI_Command {
 	 *   - json
 	 *   - csv
 	 *   - yaml
+	 *   - count
 	 * ---
 	 *
 	 * ## EXAMPLES
 	 *
 	 *     $ wp segmentflow doctor --offline
+	 *     +----------+--------+------------------------------------------+
+	 *     | check    | status | detail                                   |
+	 *     +----------+--------+------------------------------------------+
+	 *     | binary   | pass   | segmentflow-wpcli 0.1.0                  |
+	 *     | database | pass   | MySQL/MariaDB 10.11.6-MariaDB (...)      |
+	 *     | api      | skip   | --offline                                |
+	 *     ...
+	 *     Success: All checks passed.
+	 *
+	 *     # For monitoring: machine-readable, exit code 1 on any failure.
+	 *     $ wp segmentflow doctor --format=json
 	 *
 	 * @when after_wp_config_load
 	 */
@@ -187,13 +231,16 @@ class Command extends \WP_CLI_Command {
 	 * : Resend everything, not only what changed.
 	 *
 	 * [--since=<date>]
-	 * : Only entities modified on or after this date.
+	 * : Only entities modified on or after this GMT date (YYYY-MM-DD[ HH:MM:SS]).
 	 *
 	 * [--dry-run]
 	 * : Read, map and sign, but send nothing.
 	 *
 	 * [--concurrency=<n>]
 	 * : Parallel deliveries.
+	 * ---
+	 * default: 8
+	 * ---
 	 *
 	 * [--network]
 	 * : On multisite, sync every site of the network.
@@ -215,6 +262,12 @@ class Command extends \WP_CLI_Command {
 	 *
 	 *     # What a full resend of orders would send, without sending.
 	 *     $ wp segmentflow sync --resources=orders --full --dry-run
+	 *
+	 *     # Every site of a multisite network, one after the other.
+	 *     $ wp segmentflow sync --network
+	 *
+	 *     # One site of the network.
+	 *     $ wp segmentflow sync --url=shop.example.com/de/
 	 *
 	 * @when after_wp_load
 	 */

@@ -10,6 +10,14 @@ namespace Segmentflow\WpCli;
 final class Dispatch {
 
 	/**
+	 * Where the binary's stdout goes when a caller names no stream (null:
+	 * STDOUT). Tests point it at a memory stream to read what a command printed.
+	 *
+	 * @var resource|null
+	 */
+	public static $stdout = null;
+
+	/**
 	 * Runs `segmentflow-wpcli <subcommand…> <flags…> -- <args…>` and halts
 	 * with its exit code.
 	 *
@@ -33,10 +41,7 @@ final class Dispatch {
 		$written_file = null;
 		try {
 			$binary = BinaryLocator::locate();
-			$argv   = Runner::argv( $subcommand, $args, $assoc_args );
-			if ( \WP_CLI::get_config( 'quiet' ) ) {
-				$argv = array_merge( array( '--quiet' ), $argv );
-			}
+			$argv   = array_merge( self::global_flags( self::wordpress_loaded() ), Runner::argv( $subcommand, $args, $assoc_args ) );
 			$env = array();
 			if ( $writes ) {
 				$written_file = self::temp_file();
@@ -44,7 +49,7 @@ final class Dispatch {
 					$env[ Contract::ENV_WRITTEN_OPTIONS_FILE ] = $written_file;
 				}
 			}
-			$runner = new Runner( $binary, $stdout );
+			$runner = new Runner( $binary, null === $stdout ? self::$stdout : $stdout );
 			$code   = $runner->run( $argv, SiteContext::build(), $input, $env );
 		} catch ( \RuntimeException $e ) {
 			self::remove( $written_file );
@@ -60,6 +65,38 @@ final class Dispatch {
 			self::remove( $written_file );
 		}
 		return $code;
+	}
+
+	/**
+	 * WP-CLI's global flags the binary needs too: --quiet, and --url when
+	 * WordPress has not loaded (under `@when after_wp_config_load` nothing has
+	 * selected the blog yet, so the binary resolves the URL to a blog id in the
+	 * network's blogs table and reads that blog's URLs). After a full load the
+	 * context already carries the blog WordPress selected (or switched to, as
+	 * `sync --network` does), so --url is not passed again.
+	 *
+	 * @param bool $wordpress_loaded Whether WordPress is loaded.
+	 * @return string[]
+	 */
+	public static function global_flags( $wordpress_loaded ) {
+		$flags = array();
+		if ( \WP_CLI::get_config( 'quiet' ) ) {
+			$flags[] = '--quiet';
+		}
+		$url = \WP_CLI::get_config( 'url' );
+		if ( ! $wordpress_loaded && is_string( $url ) && '' !== $url ) {
+			$flags[] = '--url=' . $url;
+		}
+		return $flags;
+	}
+
+	/**
+	 * Whether WordPress itself is loaded (not only wp-config.php).
+	 *
+	 * @return bool
+	 */
+	public static function wordpress_loaded() {
+		return function_exists( 'home_url' ) && isset( $GLOBALS['wpdb'] );
 	}
 
 	/**

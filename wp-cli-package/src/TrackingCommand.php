@@ -23,7 +23,22 @@ class TrackingCommand extends \WP_CLI_Command {
 	 * : Render for this logged-in user (default: an anonymous visitor).
 	 *
 	 * [--consent=<json>]
-	 * : The visitor's sf_consent decision, e.g. '{"a":1,"m":0}'.
+	 * : The visitor's sf_consent decision, e.g. '{"a":1,"m":0}' (a: analytics,
+	 * m: marketing). Without it the visitor has not decided yet.
+	 *
+	 * [--anonymous-id=<id>]
+	 * : The visitor's existing anonymous id (the "a" member of sf_id). Without
+	 * it a new UUIDv7 is minted once a consent decision exists, as on a first
+	 * visit.
+	 *
+	 * [--format=<format>]
+	 * : The HTML as printed in the page, or the tags and configuration as JSON.
+	 * ---
+	 * default: raw
+	 * options:
+	 *   - raw
+	 *   - json
+	 * ---
 	 *
 	 * ## EXAMPLES
 	 *
@@ -32,6 +47,9 @@ class TrackingCommand extends \WP_CLI_Command {
 	 *
 	 *     # What customer 12 gets after accepting analytics only.
 	 *     $ wp segmentflow tracking snippet --user=12 --consent='{"a":1,"m":0}'
+	 *
+	 *     # The configuration the SDK receives, as data.
+	 *     $ wp segmentflow tracking snippet --format=json
 	 *
 	 * @when after_wp_config_load
 	 */

@@ -13,18 +13,46 @@ namespace Segmentflow\WpCli;
 /**
  * Lists, registers and removes the Segmentflow WooCommerce webhooks.
  *
+ * The connection uses ten webhooks (order.created/updated/deleted/restored,
+ * customer.created/updated/deleted, product.created/updated/deleted), named
+ * "Segmentflow: <topic>", REST API wp_api_v2. Secrets are never printed.
+ *
  * ## EXAMPLES
  *
+ *     # Which webhooks exist, and are they healthy?
  *     $ wp segmentflow webhooks list
+ *
+ *     # Create the missing ones, repair the others.
  *     $ wp segmentflow webhooks register
+ *     Success: 10 webhooks active (10 created, 0 updated, 0 deleted, 0 unchanged).
+ *
+ *     # Delete them all.
  *     $ wp segmentflow webhooks remove
+ *     Success: Removed 10 webhooks.
  */
 class WebhooksCommand extends \WP_CLI_Command {
+
+	/** The transients in which WooCommerce caches webhook ids. */
+	const ID_TRANSIENTS = array(
+		'woocommerce_webhook_ids',
+		'woocommerce_webhook_ids_status_active',
+		'woocommerce_webhook_ids_status_paused',
+		'woocommerce_webhook_ids_status_disabled',
+	);
 
 	/**
 	 * Lists the Segmentflow webhooks with their health.
 	 *
+	 * One line per topic (the webhook that counts, or "missing"), then any
+	 * duplicate or unknown-topic Segmentflow webhooks. The health column says
+	 * what is wrong: paused, disabled, failed deliveries (and how many more
+	 * before WooCommerce disables the webhook), outdated secret or delivery
+	 * URL, duplicates.
+	 *
 	 * ## OPTIONS
+	 *
+	 * [--fields=<fields>]
+	 * : Limit the output to specific fields.
 	 *
 	 * [--format=<format>]
 	 * : Render output in a particular format.
@@ -41,11 +69,32 @@ class WebhooksCommand extends \WP_CLI_Command {
 	 *
 	 * ## AVAILABLE FIELDS
 	 *
-	 * id, topic, status, failure_count, delivery_url, api_version
+	 * These fields are shown by default:
+	 *
+	 * * id
+	 * * topic
+	 * * status
+	 * * health
+	 * * failure_count
+	 * * pending_delivery
+	 * * delivery_url
+	 * * api_version
+	 *
+	 * These fields are optionally available:
+	 *
+	 * * name
+	 * * user_id
+	 * * date_created_gmt
+	 * * date_modified_gmt
 	 *
 	 * ## EXAMPLES
 	 *
-	 *     $ wp segmentflow webhooks list --format=json
+	 *     # The ten webhooks and their health.
+	 *     $ wp segmentflow webhooks list --fields=id,topic,status,health
+	 *
+	 *     # How many Segmentflow webhooks exist.
+	 *     $ wp segmentflow webhooks list --format=count
+	 *     10
 	 *
 	 * @subcommand list
 	 * @when after_wp_config_load
@@ -57,13 +106,16 @@ class WebhooksCommand extends \WP_CLI_Command {
 	/**
 	 * Creates the missing Segmentflow webhooks and repairs the existing ones.
 	 *
-	 * Uses the stored delivery URL and secret; paused or disabled Segmentflow
-	 * webhooks are re-activated with the current secret.
+	 * Uses the stored delivery URL and secret: paused or disabled Segmentflow
+	 * webhooks are re-activated (failure count reset), outdated secrets and
+	 * URLs replaced, duplicates and unknown topics deleted. With WooCommerce
+	 * loaded this goes through WooCommerce's own WC_Webhook class; otherwise the
+	 * binary writes the rows and clears WooCommerce's cached webhook ids.
 	 *
 	 * ## EXAMPLES
 	 *
 	 *     $ wp segmentflow webhooks register
-	 *     Success: 10 webhooks active (3 created, 7 unchanged).
+	 *     Success: 10 webhooks active (3 created, 1 updated, 0 deleted, 6 unchanged).
 	 *
 	 * @when after_wp_load
 	 */
@@ -73,6 +125,8 @@ class WebhooksCommand extends \WP_CLI_Command {
 
 	/**
 	 * Deletes every Segmentflow webhook.
+	 *
+	 * Other webhooks are left alone. Running it again is not an error.
 	 *
 	 * ## EXAMPLES
 	 *
@@ -87,11 +141,27 @@ class WebhooksCommand extends \WP_CLI_Command {
 
 	private function apply( $action, $args, $assoc_args ) {
 		if ( ! class_exists( 'WC_Webhook' ) ) {
-			Dispatch::run( array( 'webhooks', $action ), $args, $assoc_args, true );
+			$code = Dispatch::exec( array( 'webhooks', $action ), $args, $assoc_args, true );
+			self::forget_cached_ids();
+			\WP_CLI::halt( $code );
 			return;
 		}
+		$plan = self::fetch_plan( $action );
+		$done = self::apply_plan( $plan );
+		\WP_CLI::success( sprintf( 'Webhooks: %d created, %d updated, %d deleted.', $done['created'], $done['updated'], $done['deleted'] ) );
+	}
+
+	/**
+	 * Asks the binary for the plan (`webhooks plan --action=<action>`),
+	 * through a memory stream so the secrets it carries never reach the
+	 * terminal.
+	 *
+	 * @param string $action register or remove.
+	 * @return array The decoded plan.
+	 */
+	public static function fetch_plan( $action ) {
 		$out  = fopen( 'php://memory', 'w+' );
-		$code = Dispatch::exec( array( 'webhooks', 'plan' ), array(), array( 'action' => $action, 'format' => 'json' ), false, null, $out );
+		$code = Dispatch::exec( array( 'webhooks', 'plan' ), array(), array( 'action' => $action ), false, null, $out );
 		rewind( $out );
 		$json = stream_get_contents( $out );
 		fclose( $out );
@@ -102,14 +172,32 @@ class WebhooksCommand extends \WP_CLI_Command {
 		if ( ! is_array( $plan ) ) {
 			\WP_CLI::error( 'segmentflow-wpcli returned an unreadable webhook plan.' );
 		}
-		$done = self::apply_plan( $plan );
-		\WP_CLI::success( sprintf( 'Webhooks: %d created, %d updated, %d deleted.', $done['created'], $done['updated'], $done['deleted'] ) );
+		return $plan;
+	}
+
+	/**
+	 * Drops WooCommerce's cached webhook ids after the binary wrote the rows:
+	 * the option rows are already gone, this clears a persistent object
+	 * cache's copy too (as WC_Webhook_Data_Store::delete_transients() does).
+	 */
+	public static function forget_cached_ids() {
+		if ( ! function_exists( 'delete_transient' ) ) {
+			return;
+		}
+		foreach ( self::ID_TRANSIENTS as $transient ) {
+			delete_transient( $transient );
+		}
+		if ( class_exists( 'WC_Cache_Helper' ) ) {
+			\WC_Cache_Helper::invalidate_cache_group( 'webhooks' );
+		}
 	}
 
 	/**
 	 * Carries out a plan with WooCommerce's own classes.
 	 *
-	 * @param array $plan {create: [{topic,name,delivery_url,secret,api_version}], update: [{id,delivery_url,secret,status}], delete: [{id}]}.
+	 * @param array $plan {create: [{topic,name,delivery_url,secret,api_version,user_id}],
+	 *                    update: [{id,delivery_url,secret,status,name?,api_version?,failure_count?,user_id?}],
+	 *                    delete: [{id}]}.
 	 * @return array{created:int,updated:int,deleted:int}
 	 */
 	public static function apply_plan( array $plan ) {
@@ -133,6 +221,18 @@ class WebhooksCommand extends \WP_CLI_Command {
 			$webhook->set_delivery_url( $row['delivery_url'] );
 			$webhook->set_secret( $row['secret'] );
 			$webhook->set_status( isset( $row['status'] ) ? $row['status'] : 'active' );
+			if ( isset( $row['name'] ) ) {
+				$webhook->set_name( $row['name'] );
+			}
+			if ( isset( $row['api_version'] ) ) {
+				$webhook->set_api_version( $row['api_version'] );
+			}
+			if ( isset( $row['failure_count'] ) ) {
+				$webhook->set_failure_count( (int) $row['failure_count'] );
+			}
+			if ( ! empty( $row['user_id'] ) ) {
+				$webhook->set_user_id( (int) $row['user_id'] );
+			}
 			$webhook->save();
 			++$done['updated'];
 		}
@@ -144,7 +244,10 @@ class WebhooksCommand extends \WP_CLI_Command {
 			$webhook->set_secret( $row['secret'] );
 			$webhook->set_api_version( $row['api_version'] );
 			$webhook->set_status( 'active' );
-			$webhook->set_user_id( get_current_user_id() );
+			// The binary names the first administrator; WP-CLI's current user
+			// is 0 unless --user was given, and payloads are built as this user.
+			$user_id = ! empty( $row['user_id'] ) ? (int) $row['user_id'] : get_current_user_id();
+			$webhook->set_user_id( $user_id );
 			$webhook->save();
 			++$done['created'];
 		}

@@ -8,3 +8,7 @@
 require __DIR__ . '/stubs/wp-cli.php';
 require __DIR__ . '/stubs/utils.php';
 require dirname( __DIR__ ) . '/segmentflow-command.php';
+
+// Real WordPress core on a real MariaDB database of this run's own.
+require __DIR__ . '/support/wordpress.php';
+SF_Test_Site::boot();
