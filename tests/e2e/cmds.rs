@@ -604,3 +604,39 @@ fn doctor_checks_connection_webhooks_and_hpos() {
     assert_eq!(s, "fail");
     assert!(detail.contains("left over while not connected"), "{detail}");
 }
+
+#[test]
+fn url_selects_the_blog_under_after_wp_config_load() {
+    // What the PHP package sends before WordPress loads: blog 1, no URLs,
+    // and WP-CLI's --url, which the binary resolves in wp_blogs.
+    let env = TestEnv::read_only_multisite();
+    let out = crate::util::bin()
+        .args([
+            "--context=-",
+            "--url=http://example.test/second/",
+            "status",
+            "--format=json",
+            "--fields=blog_id,home_url",
+        ])
+        .stdin(format!("{}\n", env.context_json_early()))
+        .run();
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (
+            0,
+            "{\"blog_id\":2,\"home_url\":\"http:\\/\\/example.test\\/second\"}\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    let out = crate::util::bin()
+        .args([
+            "--context=-",
+            "--url=example.test/second",
+            "doctor",
+            "--offline",
+        ])
+        .stdin(format!("{}\n", env.context_json_early()))
+        .run();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
