@@ -544,6 +544,38 @@ fn database_store_is_sent_once_then_only_what_changed() {
 }
 
 #[test]
+fn wordpress_only_site_syncs_its_users() {
+    // A plain WordPress install: no WooCommerce tables at all.
+    let env = TestEnv::new();
+    let sandbox = start_sandbox(SandboxConfig::default());
+    let secret = sandbox.credentials().webhook_secret.clone();
+    connect_to(&env, &sandbox, &secret);
+    assert_eq!(
+        env.option_row("segmentflow_connected_platform")
+            .map(|(v, _)| v)
+            .as_deref(),
+        Some("wordpress")
+    );
+    let members = sql_count(
+        &env,
+        "SELECT COUNT(DISTINCT user_id) FROM wp_usermeta WHERE meta_key = 'wp_capabilities'",
+    );
+    assert!(members > 0);
+    let out = sync_db(&env, &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let r = rows(&out);
+    assert_eq!(r["users"], (members, 0, 0));
+    assert!(!r.contains_key("orders"), "{}", out.stdout);
+    let stats = sandbox.stats();
+    assert_eq!(stats.identify_events, members);
+    assert_eq!(stats.deliveries.requests, 0);
+    // Asking for a WooCommerce resource names the fix instead of a missing table.
+    let out = sync_db(&env, &["--resources=orders"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(!out.stderr.contains("doesn't exist"), "{}", out.stderr);
+}
+
+#[test]
 fn database_store_corrupt_row_is_a_failed_item() {
     let (env, sandbox) = connected_store(SandboxConfig::default());
     let counts = store_counts(&env);

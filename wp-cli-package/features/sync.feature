@@ -10,10 +10,6 @@ Feature: Send the store to Segmentflow
     And I run `wp segmentflow settings set api_host http://127.0.0.1:8794`
     And I run `wp segmentflow connect --from-file=creds.json`
 
-  # Seen with segmentflow-wpcli 0.1.0: on a site without WooCommerce tables the
-  # sync stops with "cannot read the site settings: ... Table
-  # 'wp_woocommerce_attribute_taxonomies' doesn't exist". Tagged until fixed.
-  @broken
   Scenario: A WordPress-only site sends its users, and a rerun sends nothing
     When I run `wp segmentflow sync --resources=users`
     Then STDOUT should contain:

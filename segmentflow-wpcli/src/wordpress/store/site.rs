@@ -198,20 +198,24 @@ pub fn read_site(db: &mut Db, tables: &Tables, facts: &SiteFacts) -> Result<Site
         _ => Vec::new(),
     };
 
+    // A WordPress-only site (users sync) has no WooCommerce tables at all.
     let mut attribute_taxonomies = Vec::new();
+    let has_attributes = db.table_exists(tables.attribute_taxonomies.as_str())?;
     let sql = format!(
         "SELECT attribute_id, attribute_name, attribute_label, attribute_orderby FROM {} ORDER BY attribute_name",
         tables.attribute_taxonomies.quoted()
     );
-    db.query_rows(&sql, &[], |row| {
-        attribute_taxonomies.push(AttributeTaxonomy {
-            id: row.i64(0)?.unwrap_or(0) as u64,
-            name: row.str(1)?.unwrap_or("").to_owned(),
-            label: row.str(2)?.unwrap_or("").to_owned(),
-            orderby: row.str(3)?.unwrap_or("").to_owned(),
-        });
-        Ok::<_, ReadError>(())
-    })?;
+    if has_attributes {
+        db.query_rows(&sql, &[], |row| {
+            attribute_taxonomies.push(AttributeTaxonomy {
+                id: row.i64(0)?.unwrap_or(0) as u64,
+                name: row.str(1)?.unwrap_or("").to_owned(),
+                label: row.str(2)?.unwrap_or("").to_owned(),
+                orderby: row.str(3)?.unwrap_or("").to_owned(),
+            });
+            Ok::<_, ReadError>(())
+        })?;
+    }
 
     Ok(Site {
         home_url: opt("home", "").trim_end_matches('/').to_owned(),
