@@ -10,10 +10,14 @@
 //! * [`paid`]: what a *paid order* is, its net amount after refunds, and the
 //!   key that identifies its customer (registered user id, else the
 //!   lower-cased billing email of a guest).
+//! * [`input`]: the flat per-order and per-person records the store
+//!   readers produce and every computation here consumes.
 
+pub mod input;
 pub mod money;
 pub mod paid;
 
+pub use input::{LineFact, OrderFact, PersonFact, Touch};
 pub use money::{Money, MoneyError};
 pub use paid::{
     CustomerKey, bare_status, customer_key, is_abandoned_status, is_paid_status, net_paid,
