@@ -48,3 +48,11 @@ fuzz:
 
 fmt:
 	$(CARGO) fmt --all
+
+## fixtures: a cached synthetic store in MariaDB for the benches:
+## `make fixtures ORDERS=1000000 STORAGE=hpos|posts` → database sfwp_bench_<storage>_<orders>.
+.PHONY: fixtures
+ORDERS ?= 100000
+STORAGE ?= hpos
+fixtures: setup
+	@bash bench/fixtures.sh $(STORAGE) $(ORDERS)
