@@ -66,6 +66,15 @@ pub(crate) fn collect_meta(
     Ok(())
 }
 
+/// Puts each owner's meta rows in meta id order: what `ORDER BY meta_id`
+/// gave, without MariaDB sorting the values (a sort of rows with a
+/// longtext goes through an on-disk temporary table).
+pub(crate) fn sort_meta(meta: &mut HashMap<u64, Vec<RawMeta>>) {
+    for rows in meta.values_mut() {
+        rows.sort_by_key(|m| m.row.id);
+    }
+}
+
 /// The first row with `key`.
 pub(crate) fn first<'a>(meta: &'a [RawMeta], key: &str) -> Option<&'a RawMeta> {
     meta.iter().find(|m| m.row.key == key)

@@ -60,10 +60,12 @@ pub(crate) fn load_postmeta(
         None => String::new(),
     };
     let sql = format!(
-        "SELECT post_id, meta_id, meta_key, meta_value FROM {} WHERE post_id IN ({{in}}){key_filter} ORDER BY meta_id",
+        "SELECT post_id, meta_id, meta_key, meta_value FROM {} WHERE post_id IN ({{in}}){key_filter}",
         tables.postmeta.quoted()
     );
     for_ids(db, &sql, &ids, |row| collect_meta(row, &mut out))?;
+    // In meta_id order, sorted here rather than by a filesort of the values.
+    super::decode::sort_meta(&mut out);
     Ok(out)
 }
 
