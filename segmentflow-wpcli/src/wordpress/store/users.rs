@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use super::super::db::{Db, Param};
 use super::customers::{ORDER_STATUSES, PAID_STATUSES};
 use super::decode::decimal_sum;
-use super::paging::{Page, after_clause, count, select_keys, through_clause};
+use super::paging::{
+    KEY_WINDOW, KeyWindow, Page, after_clause, count, select_keys, through_clause,
+};
 use super::products::for_ids;
 use super::site::OrderStorage;
 use super::{Cursor, MAX_IN, Paged, ReadError, Tables, placeholders};
@@ -51,19 +53,26 @@ pub fn users<'db>(
     after: Option<Cursor>,
     page_size: usize,
 ) -> Paged<'db, WpUser> {
+    let mut window = KeyWindow::default();
     Paged::new(db, after, move |db, cursor| {
-        let cap_key = tables.capabilities_key();
-        let (cond, mut params) = after_clause("u.user_registered", "u.ID", cursor);
-        params.insert(0, Param::Str(&cap_key));
-        params.push(Param::Int(page_size as i64));
-        let sql = format!(
-            "SELECT u.ID, u.user_registered FROM {users} u \
-             WHERE EXISTS (SELECT 1 FROM {um} c WHERE c.user_id = u.ID AND c.meta_key = ?) AND {cond} \
-             ORDER BY u.user_registered, u.ID LIMIT ?",
-            users = tables.users.quoted(),
-            um = tables.usermeta.quoted(),
-        );
-        let keys = select_keys(db, &sql, &params)?;
+        // `user_registered` has no index: each window query sorts all
+        // members, so keys come in windows of KEY_WINDOW rather than one
+        // sort per page; membership is a semi-join on the `meta_key` index
+        // rather than a subquery per user.
+        let keys = window.take(db, cursor, page_size, KEY_WINDOW, |db, after, limit| {
+            let cap_key = tables.capabilities_key();
+            let (cond, mut params) = after_clause("u.user_registered", "u.ID", after);
+            params.insert(0, Param::Str(&cap_key));
+            params.push(Param::Int(limit as i64));
+            let sql = format!(
+                "SELECT u.ID, u.user_registered FROM {users} u \
+                 WHERE u.ID IN (SELECT c.user_id FROM {um} c WHERE c.meta_key = ?) AND {cond} \
+                 ORDER BY u.user_registered, u.ID LIMIT ?",
+                users = tables.users.quoted(),
+                um = tables.usermeta.quoted(),
+            );
+            select_keys(db, &sql, &params)
+        })?;
         let ids: Vec<u64> = keys.iter().map(|(id, _)| *id).collect();
         let mut found = HashMap::new();
         let sql = format!(
@@ -116,7 +125,7 @@ pub fn users<'db>(
             })
             .collect();
         Ok(Page {
-            full: keys.len() >= page_size,
+            full: window.more(),
             last: keys.last().map(|(_, c)| c.clone()),
             items,
         })
@@ -142,7 +151,7 @@ pub fn count_through(
     };
     let sql = format!(
         "SELECT COUNT(*) FROM {users} u \
-         WHERE EXISTS (SELECT 1 FROM {um} c WHERE c.user_id = u.ID AND c.meta_key = ?) AND {cond}{since_cond}",
+         WHERE u.ID IN (SELECT c.user_id FROM {um} c WHERE c.meta_key = ?) AND {cond}{since_cond}",
         users = tables.users.quoted(),
         um = tables.usermeta.quoted(),
     );
