@@ -18,6 +18,10 @@ use segmentflow_wpcli::wordpress::store::orders::orders;
 use segmentflow_wpcli::wordpress::store::site::{SiteFacts, order_storage, read_site};
 use segmentflow_wpcli::wordpress::store::{PAGE_SIZE, Tables};
 
+/// The binary's allocator, so the numbers are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
