@@ -12,10 +12,12 @@
 //!   lower-cased billing email of a guest).
 //! * [`input`]: the flat per-order and per-person records the store
 //!   readers produce and every computation here consumes.
+//! * [`rules`]: the segment rule language (AST, text syntax, printer).
 
 pub mod input;
 pub mod money;
 pub mod paid;
+pub mod rules;
 
 pub use input::{LineFact, OrderFact, PersonFact, Touch};
 pub use money::{Money, MoneyError};
