@@ -101,6 +101,10 @@ use jiff::civil::Date;
 
 use super::money::Money;
 
+mod parse;
+
+pub use parse::ParseError;
+
 /// A segment rule: a boolean tree over per-customer conditions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rule {
@@ -327,6 +331,20 @@ impl<T> Comparison<T> {
 }
 
 impl Rule {
+    /// Parses the text syntax (see the module doc); the error names the
+    /// byte offset, the column and the token expected there.
+    ///
+    /// ```
+    /// use segmentflow_core::insight::rules::Rule;
+    /// let r = Rule::parse("paid_orders >= 2 and last_paid_days between 91 and 180").unwrap();
+    /// assert_eq!(r.to_string(), "paid_orders >= 2 and last_paid_days between 91 and 180");
+    /// let e = Rule::parse("spend > lots").unwrap_err();
+    /// assert_eq!((e.offset, e.column), (8, 9));
+    /// ```
+    pub fn parse(text: &str) -> Result<Rule, ParseError> {
+        parse::parse(text)
+    }
+
     /// `a and b` of two rules.
     pub fn and(self, other: Rule) -> Rule {
         Rule::All(vec![self, other])
@@ -688,5 +706,302 @@ mod tests {
         assert!(!Comparison::Between(91, 180).holds(181));
         assert!(Comparison::Ge(5).holds(5) && !Comparison::Gt(5).holds(5));
         assert!(Comparison::Ne(1).holds(2) && !Comparison::Eq(1).holds(2));
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn m(s: &str) -> Money {
+        Money::parse(s).unwrap()
+    }
+
+    fn date(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parses_every_form() {
+        let cases: Vec<(&str, Rule)> = vec![
+            (
+                "paid_orders[last 365 days] >= 5",
+                Condition::PaidOrders {
+                    window: Window::LastDays(365),
+                    cmp: Comparison::Ge(5),
+                }
+                .into(),
+            ),
+            (
+                "spend[since 2025-01-01] > 500",
+                Condition::Spend {
+                    window: Window::Since(date("2025-01-01")),
+                    cmp: Comparison::Gt(Amount::Fixed(m("500"))),
+                }
+                .into(),
+            ),
+            (
+                "aov[between 2025-01-01 and 2025-03-31] between 50 and 150.5",
+                Condition::AverageOrderValue {
+                    window: Window::Between(date("2025-01-01"), date("2025-03-31")),
+                    cmp: Comparison::Between(Amount::Fixed(m("50")), Amount::Fixed(m("150.5"))),
+                }
+                .into(),
+            ),
+            (
+                "spend[this year] >= 2.5 * store_aov",
+                Condition::Spend {
+                    window: Window::Calendar(Calendar::ThisYear),
+                    cmp: Comparison::Ge(Amount::StoreAov(m("2.5"))),
+                }
+                .into(),
+            ),
+            (
+                "first_paid_days <= 30",
+                Condition::FirstPaidDaysAgo(Comparison::Le(30)).into(),
+            ),
+            (
+                "last_paid_days != 3",
+                Condition::LastPaidDaysAgo(Comparison::Ne(3)).into(),
+            ),
+            (
+                "coupon_share[last week] < 50%",
+                Condition::CouponShare {
+                    window: Window::Calendar(Calendar::LastWeek),
+                    cmp: Comparison::Lt(50),
+                }
+                .into(),
+            ),
+            (
+                "coupon_orders = 0",
+                Condition::CouponOrders {
+                    window: Window::Lifetime,
+                    cmp: Comparison::Eq(0),
+                }
+                .into(),
+            ),
+            (
+                "bought[not last 90 days] category_name \"Accessories\"",
+                Condition::Bought {
+                    window: Window::Not(Box::new(Window::LastDays(90))),
+                    item: Item::CategoryName("Accessories".into()),
+                }
+                .into(),
+            ),
+            (
+                "bought product_sku \"TSHIRT-RED\"",
+                Condition::Bought {
+                    window: Window::Lifetime,
+                    item: Item::Sku("TSHIRT-RED".into()),
+                }
+                .into(),
+            ),
+            (
+                "bought[today] product_id 42",
+                Condition::Bought {
+                    window: Window::Calendar(Calendar::Today),
+                    item: Item::ProductId(42),
+                }
+                .into(),
+            ),
+            (
+                "last_order_status = \"refunded\"",
+                Condition::LastOrderStatus(vec!["refunded".into()]).into(),
+            ),
+            (
+                "order_status[last 7 days] in (\"pending\",\"failed\") after_last_paid",
+                Condition::OrderStatus {
+                    window: Window::LastDays(7),
+                    statuses: vec!["pending".into(), "failed".into()],
+                    after_last_paid: true,
+                }
+                .into(),
+            ),
+            (
+                "guest and not registered or remote \"opened an email\"",
+                Rule::Any(vec![
+                    Rule::All(vec![
+                        Condition::Kind(CustomerKind::Guest).into(),
+                        Rule::from(Condition::Kind(CustomerKind::Registered)).not(),
+                    ]),
+                    Rule::remote("opened an email"),
+                ]),
+            ),
+            ("(guest)", Condition::Kind(CustomerKind::Guest).into()),
+            ("all()", Rule::All(vec![])),
+            (
+                "any(true, false)",
+                Rule::Any(vec![Rule::All(vec![]), Rule::Any(vec![])]),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(Rule::parse(text), Ok(want.clone()), "{text}");
+            assert_eq!(Rule::parse(&want.to_string()), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn errors_say_where_and_what_was_expected() {
+        let cases = [
+            ("", 0, 1, "a condition", "end of rule"),
+            ("spend > lots", 8, 9, "an amount", "\"lots\""),
+            (
+                "paid_orders[last 7 weeks] > 1",
+                19,
+                20,
+                "\"days\"",
+                "\"weeks\"",
+            ),
+            ("paid_orders >= 2 and", 20, 21, "a condition", "end of rule"),
+            (
+                "paid_orders >= 2 guest",
+                17,
+                18,
+                "\"and\", \"or\"",
+                "\"guest\"",
+            ),
+            (
+                "spend[since 2025-13-01] > 1",
+                12,
+                13,
+                "a date",
+                "\"2025-13-01\"",
+            ),
+            ("coupon_share >= 50", 18, 19, "\"%\"", "end of rule"),
+            ("remote \"open", 12, 13, "a closing", "end of rule"),
+            ("guest &", 6, 7, "a word", "'&'"),
+            ("bought hoodie", 7, 8, "product_id", "\"hoodie\""),
+            ("paid_ordres > 1", 0, 1, "a condition", "\"paid_ordres\""),
+            ("guest and\n  spend ~", 18, 9, "a word", "'~'"),
+            ("last_paid_days 30", 15, 16, "a comparison", "\"30\""),
+            ("(guest", 6, 7, "\")\"", "end of rule"),
+        ];
+        for (text, offset, column, expected, found) in cases {
+            let e = Rule::parse(text).unwrap_err();
+            assert_eq!((e.offset, e.column), (offset, column), "{text}: {e}");
+            assert!(e.expected.contains(expected), "{text}: {e}");
+            assert_eq!(e.found, found, "{text}: {e}");
+        }
+        assert_eq!(
+            Rule::parse("spend > lots").unwrap_err().to_string(),
+            "rule: expected an amount (like 500 or 99.90) at column 9 (byte 8), found \"lots\""
+        );
+    }
+
+    fn text() -> impl Strategy<Value = String> + Clone {
+        prop_oneof![Just(String::new()), "[a-zA-Z0-9 _\\-\"\\\\é]{0,12}",]
+    }
+
+    fn money() -> impl Strategy<Value = Money> {
+        (-10_000_000_000_000i64..10_000_000_000_000).prop_map(|r| Money::from_raw(r.into()))
+    }
+
+    fn cmp<T: Clone + std::fmt::Debug + 'static>(
+        v: impl Strategy<Value = T> + Clone + 'static,
+    ) -> impl Strategy<Value = Comparison<T>> {
+        prop_oneof![
+            v.clone().prop_map(Comparison::Eq),
+            v.clone().prop_map(Comparison::Ne),
+            v.clone().prop_map(Comparison::Lt),
+            v.clone().prop_map(Comparison::Le),
+            v.clone().prop_map(Comparison::Gt),
+            v.clone().prop_map(Comparison::Ge),
+            (v.clone(), v).prop_map(|(a, b)| Comparison::Between(a, b)),
+        ]
+    }
+
+    fn amount() -> impl Strategy<Value = Amount> + Clone {
+        prop_oneof![
+            money().prop_map(Amount::Fixed),
+            money().prop_map(Amount::StoreAov)
+        ]
+    }
+
+    fn a_date() -> impl Strategy<Value = Date> + Clone {
+        (1990i16..2100, 1i8..=12, 1i8..=28).prop_map(|(y, m, d)| Date::new(y, m, d).unwrap())
+    }
+
+    fn window() -> impl Strategy<Value = Window> {
+        let calendar = prop_oneof![
+            Just(Calendar::Today),
+            Just(Calendar::ThisWeek),
+            Just(Calendar::LastWeek),
+            Just(Calendar::ThisMonth),
+            Just(Calendar::LastMonth),
+            Just(Calendar::ThisYear),
+            Just(Calendar::LastYear),
+        ];
+        let leaf = prop_oneof![
+            Just(Window::Lifetime),
+            any::<u32>().prop_map(Window::LastDays),
+            a_date().prop_map(Window::Since),
+            (a_date(), a_date()).prop_map(|(a, b)| Window::Between(a, b)),
+            calendar.prop_map(Window::Calendar),
+        ];
+        leaf.prop_recursive(2, 3, 1, |inner| {
+            inner.prop_map(|w| Window::Not(Box::new(w)))
+        })
+    }
+
+    fn item() -> impl Strategy<Value = Item> {
+        prop_oneof![
+            any::<u64>().prop_map(Item::ProductId),
+            text().prop_map(Item::Sku),
+            text().prop_map(Item::ProductName),
+            text().prop_map(Item::CategorySlug),
+            text().prop_map(Item::CategoryName),
+        ]
+    }
+
+    fn condition() -> impl Strategy<Value = Condition> {
+        let statuses = prop::collection::vec(text(), 1..3);
+        prop_oneof![
+            (window(), cmp(any::<u64>()))
+                .prop_map(|(window, cmp)| Condition::PaidOrders { window, cmp }),
+            (window(), cmp(amount())).prop_map(|(window, cmp)| Condition::Spend { window, cmp }),
+            (window(), cmp(amount()))
+                .prop_map(|(window, cmp)| Condition::AverageOrderValue { window, cmp }),
+            cmp(any::<u64>()).prop_map(Condition::FirstPaidDaysAgo),
+            cmp(any::<u64>()).prop_map(Condition::LastPaidDaysAgo),
+            (window(), cmp(0u32..=100))
+                .prop_map(|(window, cmp)| Condition::CouponShare { window, cmp }),
+            (window(), cmp(any::<u64>()))
+                .prop_map(|(window, cmp)| Condition::CouponOrders { window, cmp }),
+            (window(), item()).prop_map(|(window, item)| Condition::Bought { window, item }),
+            (window(), statuses.clone(), any::<bool>()).prop_map(
+                |(window, statuses, after_last_paid)| Condition::OrderStatus {
+                    window,
+                    statuses,
+                    after_last_paid
+                }
+            ),
+            statuses.prop_map(Condition::LastOrderStatus),
+            Just(Condition::Kind(CustomerKind::Registered)),
+            Just(Condition::Kind(CustomerKind::Guest)),
+        ]
+    }
+
+    fn rule() -> impl Strategy<Value = Rule> {
+        let leaf = prop_oneof![
+            condition().prop_map(Rule::Condition),
+            text().prop_map(Rule::remote),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Rule::All),
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Rule::Any),
+                inner.prop_map(|r| r.not()),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn printing_then_parsing_gives_the_rule_back(r in rule()) {
+            let text = r.to_string();
+            prop_assert_eq!(Rule::parse(&text), Ok(r), "{}", text);
+        }
     }
 }
