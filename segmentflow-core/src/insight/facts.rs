@@ -292,10 +292,10 @@ impl Facts {
         let mut dir = Directory::default();
         let mut person_of: Vec<u32> = Vec::with_capacity(people.len());
         for (i, p) in people.iter().enumerate() {
-            if let Some(c) = dir.id(p.user_id, &p.email) {
-                if c as usize == person_of.len() {
-                    person_of.push(i as u32);
-                }
+            if let Some(c) = dir.id(p.user_id, &p.email)
+                && c as usize == person_of.len()
+            {
+                person_of.push(i as u32);
             }
         }
 
