@@ -211,8 +211,12 @@ impl<'a> Catalog<'a> {
 }
 
 /// Customer lookup without allocating for customers already seen.
-#[derive(Default)]
 struct Directory {
+    /// Customer of each user id below `dense_limit` (WordPress user ids
+    /// are dense from 1): an array index instead of a hash lookup.
+    dense: Vec<u32>,
+    dense_limit: u64,
+    /// Customers of larger user ids.
     users: HashMap<u64, u32, FxBuild>,
     guests: HashMap<Box<str>, u32, FxBuild>,
     keys: Vec<CustomerKey>,
@@ -220,10 +224,32 @@ struct Directory {
 }
 
 impl Directory {
+    fn with_capacity(people: usize, orders: usize) -> Self {
+        Directory {
+            dense: Vec::new(),
+            dense_limit: 4 * (people as u64 + orders as u64) + 1024,
+            users: HashMap::default(),
+            guests: HashMap::with_capacity_and_hasher(orders / 8, FxBuild::default()),
+            keys: Vec::with_capacity(people + orders / 4),
+            buf: String::new(),
+        }
+    }
+
     /// The customer of a user id / email pair ([`super::paid::customer_key`]
     /// semantics), created when new; `None` for a guest without an email.
     fn id(&mut self, user_id: u64, email: &str) -> Option<u32> {
         let next = self.keys.len() as u32;
+        if user_id != 0 && user_id < self.dense_limit {
+            let at = user_id as usize;
+            if at >= self.dense.len() {
+                self.dense.resize((at + 1).max(self.dense.len() * 2), NONE);
+            }
+            if self.dense[at] == NONE {
+                self.dense[at] = next;
+                self.keys.push(CustomerKey::User(user_id));
+            }
+            return Some(self.dense[at]);
+        }
         if user_id != 0 {
             let id = *self.users.entry(user_id).or_insert(next);
             if id == next {
@@ -289,7 +315,7 @@ impl Facts {
     /// ```
     pub fn build(orders: &[OrderFact], people: &[PersonFact], as_of: Timestamp) -> Facts {
         let cutoff = as_of.as_second();
-        let mut dir = Directory::default();
+        let mut dir = Directory::with_capacity(people.len(), orders.len());
         let mut person_of: Vec<u32> = Vec::with_capacity(people.len());
         for (i, p) in people.iter().enumerate() {
             if let Some(c) = dir.id(p.user_id, &p.email)
@@ -302,7 +328,9 @@ impl Facts {
         // Pass 1: the customer of each order, counts per customer, interned
         // statuses and products.
         let mut statuses: Vec<String> = Vec::new();
+        let mut status_paid: Vec<bool> = Vec::new();
         let mut status_ids: HashMap<&str, u16, FxBuild> = HashMap::default();
+        let mut last_status: (&str, u16) = ("", u16::MAX);
         let mut catalog = Catalog::default();
         let mut order_cust: Vec<u32> = vec![NONE; orders.len()];
         let mut order_stat: Vec<u16> = vec![0; orders.len()];
@@ -315,7 +343,20 @@ impl Facts {
             if at > cutoff {
                 continue;
             }
-            let paid = is_paid_status(&o.status);
+            let bare = bare_status(&o.status);
+            let s = if bare == last_status.0 && last_status.1 != u16::MAX {
+                last_status.1
+            } else {
+                let next = statuses.len() as u16;
+                let s = *status_ids.entry(bare).or_insert(next);
+                if s == next {
+                    statuses.push(bare.to_string());
+                    status_paid.push(is_paid_status(bare));
+                }
+                last_status = (bare, s);
+                s
+            };
+            let paid = status_paid[s as usize];
             if paid {
                 store_revenue += o.total - o.refunded;
                 store_paid_orders += 1;
@@ -324,12 +365,6 @@ impl Facts {
                 continue;
             };
             order_cust[i] = c;
-            let bare = bare_status(&o.status);
-            let next = statuses.len() as u16;
-            let s = *status_ids.entry(bare).or_insert(next);
-            if s == next {
-                statuses.push(bare.to_string());
-            }
             order_stat[i] = s;
             if counts.len() <= c as usize {
                 counts.resize(c as usize + 1, (0, 0, 0));
@@ -391,7 +426,7 @@ impl Facts {
             order_status[k] = order_stat[i];
             order_index[k] = i as u32;
             cur.1 += 1;
-            if is_paid_status(&o.status) {
+            if status_paid[order_stat[i] as usize] {
                 let k = cur.0 as usize;
                 paid_at[k] = at;
                 paid_net[k] = o.total - o.refunded;
