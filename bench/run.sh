@@ -4,7 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/results
 ran=0
-for b in bench/php-decode.sh bench/read-map.sh bench/sync.sh; do
+for b in \
+    bench/php-decode.sh \
+    bench/read-map.sh \
+    bench/sync.sh \
+    bench/segments.sh \
+    bench/segments-read.sh \
+    bench/revenue-brand.sh; do
     if [ -x "$b" ]; then
         echo "== $b" >&2
         bash "$b"

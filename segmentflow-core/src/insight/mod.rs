@@ -12,13 +12,22 @@
 //!   lower-cased billing email of a guest).
 //! * [`input`]: the flat per-order and per-person records the store
 //!   readers produce and every computation here consumes.
+//! * [`rules`]: the segment rule language (AST, text syntax, printer).
+//! * [`facts`]: per-customer aggregates of a store as of one instant.
+//! * [`segments`]: the 11 pre-built segments and rule evaluation.
 
+pub mod facts;
 pub mod input;
 pub mod money;
 pub mod paid;
+pub mod rules;
+pub mod segments;
 
+pub use facts::{CustomerId, CustomerSummary, Facts};
 pub use input::{LineFact, OrderFact, PersonFact, Touch};
 pub use money::{Money, MoneyError};
 pub use paid::{
     CustomerKey, bare_status, customer_key, is_abandoned_status, is_paid_status, net_paid,
 };
+pub use rules::{ParseError, Rule};
+pub use segments::{Members, PREBUILT, Segment, evaluate, evaluate_all};
