@@ -12,10 +12,16 @@
 //!   lower-cased billing email of a guest).
 //! * [`input`]: the flat per-order and per-person records the store
 //!   readers produce and every computation here consumes.
+//! * [`rules`]: the segment rule language (AST, text syntax, printer).
+//! * [`facts`]: per-customer aggregates of a store as of one instant.
+//! * [`segments`]: the 11 pre-built segments and rule evaluation.
 
+pub mod facts;
 pub mod input;
 pub mod money;
 pub mod paid;
+pub mod rules;
+pub mod segments;
 
 pub use input::{LineFact, OrderFact, PersonFact, Touch};
 pub use money::{Money, MoneyError};
