@@ -13,10 +13,12 @@
 //! * [`input`]: the flat per-order and per-person records the store
 //!   readers produce and every computation here consumes.
 //! * [`rules`]: the segment rule language (AST, text syntax, printer).
+//! * [`query`]: English segment descriptions compiled to rules.
 
 pub mod input;
 pub mod money;
 pub mod paid;
+pub mod query;
 pub mod rules;
 
 pub use input::{LineFact, OrderFact, PersonFact, Touch};
