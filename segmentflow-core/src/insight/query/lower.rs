@@ -58,7 +58,9 @@ pub(crate) fn lower(
             let mut rules = Vec::new();
             for p in parts {
                 match lower(p, as_of, text, prebuilt, out)? {
-                    Rule::All(rs) if rs.is_empty() => {}
+                    // `true` adds nothing; a nested `and` (a segment's
+                    // rule) joins this one.
+                    Rule::All(rs) => rules.extend(rs),
                     r => rules.push(r),
                 }
             }

@@ -600,7 +600,7 @@ impl<'a> Parser<'a> {
         let at = self.here();
         if let Some(w) = self.try_window()? {
             return Ok(if negated {
-                Unit::NotTime(w, at)
+                Unit::NotTime(w, start)
             } else {
                 Unit::Time(w, at)
             });
@@ -628,17 +628,17 @@ impl<'a> Parser<'a> {
         if let Some(c) = self.try_segment() {
             return Ok(c);
         }
+        // Numbers and comparisons start a count of orders (`3+ orders`).
+        if let Some(cmp) = self.try_count(&["orders", "order", "purchases", "purchase"], true)? {
+            let window = self.try_window()?;
+            return Ok(Clause::Orders { window, cmp });
+        }
         let Some(w) = self.word() else {
             return Err(self.cannot_use(
                 "a condition such as \"bought twice\", \"spent over $500\" or \"used a coupon\"",
                 "customers who bought twice",
             ));
         };
-        // Numbers and comparisons start a count of orders (`3+ orders`).
-        if let Some(cmp) = self.try_count(&["orders", "order", "purchases", "purchase"], true)? {
-            let window = self.try_window()?;
-            return Ok(Clause::Orders { window, cmp });
-        }
         match w {
             _ if SUBJECTS.contains(&w) => {
                 self.pos += 1;
@@ -733,7 +733,7 @@ impl<'a> Parser<'a> {
         let mut count = None;
         let mut window = None;
         let mut items = Vec::new();
-        let count_at = self.here();
+        let mut count_at = self.here();
         loop {
             // `placed an order`, `made a purchase`, `checked out`.
             if self
@@ -743,6 +743,7 @@ impl<'a> Parser<'a> {
                 continue;
             }
             if count.is_none() {
+                count_at = self.here();
                 if let Some(c) = self.try_count(
                     &["times", "time", "orders", "order", "purchases", "purchase"],
                     false,
