@@ -8,6 +8,7 @@ mod contract;
 mod db;
 mod demo_site;
 mod insight;
+mod segments;
 mod settings;
 mod status;
 mod store;
