@@ -262,4 +262,6 @@ fn prebuilt(slug: &str) -> Option<Rule> {
 }
 
 #[cfg(test)]
+mod evaluation_tests;
+#[cfg(test)]
 mod tests;
