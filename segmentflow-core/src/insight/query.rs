@@ -258,30 +258,10 @@ pub fn compile(text: &str, as_of: Date) -> Result<Compiled, QueryError> {
 
 /// The rule of a pre-built segment, by slug.
 fn prebuilt(slug: &str) -> Option<Rule> {
-    TEMP_prebuilt(slug)
+    super::segments::prebuilt(slug).map(|s| s.rule())
 }
 
 #[cfg(test)]
+mod evaluation_tests;
+#[cfg(test)]
 mod tests;
-
-// TEMP until seg-core's segments.rs is merged.
-#[allow(non_snake_case)]
-fn TEMP_prebuilt(slug: &str) -> Option<Rule> {
-    use super::rules::{Amount, Comparison, Condition, Window};
-    let po = |cmp| {
-        Rule::Condition(Condition::PaidOrders {
-            window: Window::Lifetime,
-            cmp,
-        })
-    };
-    Some(match slug {
-        "new-customers" => Rule::Condition(Condition::FirstPaidDaysAgo(Comparison::Le(30))),
-        "repeat-customers" => po(Comparison::Ge(2)),
-        "lapsed-customers" => Rule::Condition(Condition::LastPaidDaysAgo(Comparison::Gt(180))),
-        "vip-customers" => po(Comparison::Ge(2)).and(Rule::Condition(Condition::Spend {
-            window: Window::LastDays(365),
-            cmp: Comparison::Ge(Amount::StoreAov(crate::insight::Money::from_units(3))),
-        })),
-        _ => return None,
-    })
-}

@@ -213,38 +213,38 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>, QueryError> {
             i = next;
             continue;
         }
-        if raw.starts_with(|ch: char| ch.is_ascii_digit()) {
-            if let Some((num_end, value, integer)) = read_number(text, &bytes, i) {
-                let num_end_byte = byte_at(text, &bytes, num_end);
-                // `80€`, `80$`: a symbol right after the number.
-                let after = bytes.get(num_end).map(|(_, ch)| *ch);
-                if let Some(code) = after.and_then(symbol_currency) {
-                    let end = num_end_byte + after.map_or(0, char::len_utf8);
-                    out.push(Token {
-                        kind: Tok::Amount {
-                            value,
-                            currency: code,
-                        },
-                        start: at,
-                        end,
-                        text: text[at..end].to_string(),
-                    });
-                    i = num_end + 1;
-                    continue;
-                }
-                if num_end_byte == end {
-                    out.push(Token {
-                        kind: Tok::Number { value, integer },
-                        start: at,
-                        end,
-                        text: raw.to_string(),
-                    });
-                    i = next;
-                    continue;
-                }
+        if raw.starts_with(|ch: char| ch.is_ascii_digit())
+            && let Some((num_end, value, integer)) = read_number(text, &bytes, i)
+        {
+            let num_end_byte = byte_at(text, &bytes, num_end);
+            // `80€`, `80$`: a symbol right after the number.
+            let after = bytes.get(num_end).map(|(_, ch)| *ch);
+            if let Some(code) = after.and_then(symbol_currency) {
+                let end = num_end_byte + after.map_or(0, char::len_utf8);
+                out.push(Token {
+                    kind: Tok::Amount {
+                        value,
+                        currency: code,
+                    },
+                    start: at,
+                    end,
+                    text: text[at..end].to_string(),
+                });
+                i = num_end + 1;
+                continue;
             }
-            // `3rd`, `7-day`, `2x`: a word that starts with digits.
+            if num_end_byte == end {
+                out.push(Token {
+                    kind: Tok::Number { value, integer },
+                    start: at,
+                    end,
+                    text: raw.to_string(),
+                });
+                i = next;
+                continue;
+            }
         }
+        // `3rd`, `7-day`, `2x`: a word that starts with digits.
         let lower = raw
             .to_lowercase()
             .replace(['’', '‘'], "'")

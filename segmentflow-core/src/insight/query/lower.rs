@@ -102,9 +102,14 @@ pub(crate) fn lower(
                 other, as_of, text, prebuilt, out,
             )?))),
         },
-        Clause::Segment(slug) => prebuilt(slug).ok_or(QueryError::UnknownSegment {
-            slug: (*slug).to_string(),
-        }),
+        Clause::Segment(slug) => {
+            let rule = prebuilt(slug).ok_or(QueryError::UnknownSegment {
+                slug: (*slug).to_string(),
+            })?;
+            out.notes
+                .push(format!("the pre-built segment {slug} is the rule {rule}"));
+            Ok(rule)
+        }
         Clause::FirstTime(None) => {
             out.notes.push(
                 "\"first-time buyers\" is the New Customers segment: first paid order at most 30 days ago"

@@ -346,7 +346,6 @@ impl Clause {
                 window: w,
                 span: *span,
             },
-            Clause::Not(inner) => inner.in_window(w.unwrap_or(Window::Lifetime))?,
             _ => return None,
         })
     }
@@ -584,9 +583,11 @@ impl<'a> Parser<'a> {
         self.skip_fillers();
         let mut negated = false;
         loop {
-            if self.eat("not") || self.eat("never") || self.eat("without") {
-                negated = !negated;
-            } else if self.eat_seq(&["no", "longer"]) {
+            if self.eat("not")
+                || self.eat("never")
+                || self.eat("without")
+                || self.eat_seq(&["no", "longer"])
+            {
                 negated = !negated;
             } else if self.is("no") && !self.is_time_start_at(1) {
                 // `no orders`, `no coupon`: a determiner meaning "not any".
@@ -763,11 +764,11 @@ impl<'a> Parser<'a> {
                     continue;
                 }
             }
-            if window.is_none() {
-                if let Some(w) = self.try_window()? {
-                    window = Some(w);
-                    continue;
-                }
+            if window.is_none()
+                && let Some(w) = self.try_window()?
+            {
+                window = Some(w);
+                continue;
             }
             if let Some(item) = self.try_item()? {
                 items.push(item);
@@ -1199,17 +1200,17 @@ impl<'a> Parser<'a> {
             {
                 continue;
             }
-            if amount.is_none() {
-                if let Some(a) = self.try_amount()? {
-                    amount = Some(a);
-                    continue;
-                }
+            if amount.is_none()
+                && let Some(a) = self.try_amount()?
+            {
+                amount = Some(a);
+                continue;
             }
-            if window.is_none() {
-                if let Some(w) = self.try_window()? {
-                    window = Some(w);
-                    continue;
-                }
+            if window.is_none()
+                && let Some(w) = self.try_window()?
+            {
+                window = Some(w);
+                continue;
             }
             break;
         }
@@ -1244,17 +1245,17 @@ impl<'a> Parser<'a> {
             {
                 continue;
             }
-            if amount.is_none() {
-                if let Some(a) = self.try_amount()? {
-                    amount = Some(a);
-                    continue;
-                }
+            if amount.is_none()
+                && let Some(a) = self.try_amount()?
+            {
+                amount = Some(a);
+                continue;
             }
-            if window.is_none() {
-                if let Some(w) = self.try_window()? {
-                    window = Some(w);
-                    continue;
-                }
+            if window.is_none()
+                && let Some(w) = self.try_window()?
+            {
+                window = Some(w);
+                continue;
             }
             break;
         }
@@ -1416,14 +1417,13 @@ impl<'a> Parser<'a> {
             }
             "email" | "emails" | "campaign" | "campaigns" => self.parse_remote(start, negated),
             _ => {
-                if let Some(statuses) = self.status_words() {
-                    if self
+                if let Some(statuses) = self.status_words()
+                    && self
                         .eat_any(&["order", "orders", "purchase", "purchases"])
                         .is_some()
-                    {
-                        let window = self.try_window()?;
-                        return Ok(Clause::Status { window, statuses });
-                    }
+                {
+                    let window = self.try_window()?;
+                    return Ok(Clause::Status { window, statuses });
                 }
                 Err(self.cannot_use(
                     "a condition such as \"bought twice\", \"spent over $500\" or \"used a coupon\"",
