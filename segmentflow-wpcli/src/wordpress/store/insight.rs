@@ -42,9 +42,12 @@
 //!
 //! # How: bulk windows, not rows
 //!
-//! Orders are walked in id order, a window of [`WINDOW`] orders at a time
-//! (keyset `id > last`, never `OFFSET`). For each window, one query per
-//! child table loads the children of the whole id range `[first, last]`
+//! Orders are walked in id order, a window of [`WINDOW`] consecutive ids at
+//! a time (`id BETWEEN lo AND hi` on the primary key, up to the table's
+//! largest id read once: no `OFFSET`, no sort — a `LIMIT`ed keyset made
+//! MariaDB sort the rest of the table through its `type_status_date`
+//! index on every window). For each window, one query per
+//! child table loads the children of the whole id range `[lo, hi]`
 //! (refunds, meta filtered to the keys above, coupon and line items, line
 //! item meta joined to its items) — six queries per window whatever the
 //! number of orders, plus two `IN (…)` queries for products the reader has
@@ -71,7 +74,7 @@ use super::products::for_ids;
 use super::site::OrderStorage;
 use super::{ReadError, TableName, Tables};
 
-/// Orders per window unless the caller asks otherwise.
+/// Ids per window unless the caller asks otherwise.
 pub const WINDOW: usize = 5000;
 
 /// Order statuses never read (as the sync's order reader).
@@ -130,10 +133,11 @@ pub struct OrderFacts<'db> {
     buffer: VecDeque<Result<OrderFact, ReadError>>,
     products: HashMap<u64, ProductInfo>,
     windows: u64,
+    max_id: Option<u64>,
 }
 
-/// Streams every order of `storage` as an [`OrderFact`], `window` orders
-/// (and their children) per batch of queries.
+/// Streams every order of `storage` as an [`OrderFact`], the orders of
+/// `window` consecutive ids (and their children) per batch of queries.
 pub fn order_facts<'db>(
     db: &'db mut Db,
     tables: &'db Tables,
@@ -150,6 +154,7 @@ pub fn order_facts<'db>(
         buffer: VecDeque::new(),
         products: HashMap::new(),
         windows: 0,
+        max_id: None,
     }
 }
 
@@ -165,20 +170,29 @@ impl OrderFacts<'_> {
     }
 
     fn load_window(&mut self) -> Result<(), ReadError> {
-        self.windows += 1;
-        let mut heads = match self.storage {
-            OrderStorage::Hpos => hpos_heads(self.db, self.tables, self.after, self.window)?,
-            OrderStorage::Posts => posts_heads(self.db, self.tables, self.after, self.window)?,
+        let max = match self.max_id {
+            Some(m) => m,
+            None => {
+                let m = max_id(self.db, self.tables, self.storage)?;
+                self.max_id = Some(m);
+                m
+            }
         };
-        if heads.len() < self.window {
-            self.done = true;
-        }
-        let (Some(first), Some(last)) = (heads.first(), heads.last()) else {
+        let lo = self.after.saturating_add(1);
+        if lo > max {
             self.done = true;
             return Ok(());
-        };
-        let (lo, hi) = (first.id, last.id);
+        }
+        let hi = lo.saturating_add(self.window as u64 - 1).min(max);
         self.after = hi;
+        self.windows += 1;
+        let mut heads = match self.storage {
+            OrderStorage::Hpos => hpos_heads(self.db, self.tables, lo, hi)?,
+            OrderStorage::Posts => posts_heads(self.db, self.tables, lo, hi)?,
+        };
+        if heads.is_empty() {
+            return Ok(());
+        }
         let index: HashMap<u64, usize> = heads.iter().enumerate().map(|(i, h)| (h.id, i)).collect();
 
         if self.storage == OrderStorage::Hpos {
@@ -611,82 +625,76 @@ fn gmt(row: &Row, i: usize, table: &TableName, id: u64) -> Result<Option<Timesta
     })
 }
 
+/// The largest id of the order table (the end of the id windows).
+fn max_id(db: &mut Db, tables: &Tables, storage: OrderStorage) -> Result<u64, ReadError> {
+    let sql = match storage {
+        OrderStorage::Hpos => format!("SELECT MAX(id) FROM {}", tables.wc_orders.quoted()),
+        OrderStorage::Posts => format!("SELECT MAX(ID) FROM {}", tables.posts.quoted()),
+    };
+    Ok(match db.query_first(&sql, &[])? {
+        Some(row) => uint(&row, 0)?,
+        None => 0,
+    })
+}
+
 /// HPOS: the window's order rows.
-fn hpos_heads(
-    db: &mut Db,
-    tables: &Tables,
-    after: u64,
-    window: usize,
-) -> Result<Vec<Head>, ReadError> {
+fn hpos_heads(db: &mut Db, tables: &Tables, lo: u64, hi: u64) -> Result<Vec<Head>, ReadError> {
     let sql = format!(
         "SELECT o.id, o.customer_id, o.billing_email, o.status, o.currency, o.total_amount, \
            o.date_created_gmt, op.date_paid_gmt \
          FROM {orders} o LEFT JOIN {op} op ON op.order_id = o.id \
-         WHERE o.type = 'shop_order' AND o.status NOT IN ({SKIPPED}) AND o.id > ? \
-         ORDER BY o.id LIMIT ?",
+         WHERE o.id BETWEEN ? AND ? AND o.type = 'shop_order' AND o.status NOT IN ({SKIPPED}) \
+         ORDER BY o.id",
         orders = tables.wc_orders.quoted(),
         op = tables.wc_order_operational_data.quoted(),
     );
     let table = &tables.wc_orders;
-    let mut heads = Vec::with_capacity(window.min(100_000));
-    db.query_rows(
-        &sql,
-        &[Param::Int(to_i64(after)), Param::Int(to_i64(window as u64))],
-        |row| {
-            let id = uint(row, 0)?;
-            let mut h = Head::new(id);
-            let f = &mut h.fact;
-            f.customer_id = uint(row, 1)?;
-            f.billing_email = lossy(row, 2)?;
-            f.status = lossy(row, 3)?;
-            f.currency = lossy(row, 4)?;
-            let total = lossy(row, 5)?;
-            let parsed = (|| {
-                h.fact.total = Money::parse_or_zero(&total)
-                    .map_err(|e| ReadError::row(table, id, "total_amount", e.to_string()))?;
-                h.fact.created = gmt(row, 6, table, id)?;
-                h.fact.paid = gmt(row, 7, &tables.wc_order_operational_data, id)?;
-                Ok::<_, ReadError>(())
-            })();
-            if let Err(e) = parsed {
-                h.error = Some(e);
-            }
-            heads.push(h);
+    let mut heads = Vec::new();
+    db.query_rows(&sql, &range(lo, hi), |row| {
+        let id = uint(row, 0)?;
+        let mut h = Head::new(id);
+        let f = &mut h.fact;
+        f.customer_id = uint(row, 1)?;
+        f.billing_email = lossy(row, 2)?;
+        f.status = lossy(row, 3)?;
+        f.currency = lossy(row, 4)?;
+        let total = lossy(row, 5)?;
+        let parsed = (|| {
+            h.fact.total = Money::parse_or_zero(&total)
+                .map_err(|e| ReadError::row(table, id, "total_amount", e.to_string()))?;
+            h.fact.created = gmt(row, 6, table, id)?;
+            h.fact.paid = gmt(row, 7, &tables.wc_order_operational_data, id)?;
             Ok::<_, ReadError>(())
-        },
-    )?;
+        })();
+        if let Err(e) = parsed {
+            h.error = Some(e);
+        }
+        heads.push(h);
+        Ok::<_, ReadError>(())
+    })?;
     Ok(heads)
 }
 
 /// Posts storage: the window's order posts and their head + UTM postmeta.
-fn posts_heads(
-    db: &mut Db,
-    tables: &Tables,
-    after: u64,
-    window: usize,
-) -> Result<Vec<Head>, ReadError> {
+fn posts_heads(db: &mut Db, tables: &Tables, lo: u64, hi: u64) -> Result<Vec<Head>, ReadError> {
     let sql = format!(
         "SELECT ID, post_status, post_date_gmt FROM {} \
-         WHERE post_type = 'shop_order' AND post_status NOT IN ({SKIPPED}) AND ID > ? \
-         ORDER BY ID LIMIT ?",
+         WHERE ID BETWEEN ? AND ? AND post_type = 'shop_order' AND post_status NOT IN ({SKIPPED}) \
+         ORDER BY ID",
         tables.posts.quoted()
     );
-    let mut heads = Vec::with_capacity(window.min(100_000));
-    db.query_rows(
-        &sql,
-        &[Param::Int(to_i64(after)), Param::Int(to_i64(window as u64))],
-        |row| {
-            let id = uint(row, 0)?;
-            let mut h = Head::new(id);
-            h.fact.status = lossy(row, 1)?;
-            match gmt(row, 2, &tables.posts, id) {
-                Ok(t) => h.fact.created = t,
-                Err(e) => h.error = Some(e),
-            }
-            heads.push(h);
-            Ok::<_, ReadError>(())
-        },
-    )?;
+    let mut heads = Vec::new();
+    db.query_rows(&sql, &range(lo, hi), |row| {
+        let id = uint(row, 0)?;
+        let mut h = Head::new(id);
+        h.fact.status = lossy(row, 1)?;
+        match gmt(row, 2, &tables.posts, id) {
+            Ok(t) => h.fact.created = t,
+            Err(e) => h.error = Some(e),
+        }
+        heads.push(h);
+        Ok::<_, ReadError>(())
+    })?;
     let (Some(lo), Some(hi)) = (heads.first().map(|h| h.id), heads.last().map(|h| h.id)) else {
         return Ok(heads);
     };
