@@ -55,7 +55,7 @@ mkdir -p bench/results
     echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). Stores: \`scripts/gen-store.sh --seed 1\`"
     echo "(HPOS), MariaDB over the Unix socket, one connection. \`segments list\` reads every order"
     echo "(refunds, coupons, line items with SKUs and categories, UTM meta) and every known person"
-    echo "once, in windows of 5,000 orders, then aggregates per customer and evaluates all 11 segments."
+    echo "once, in windows of 5,000 order ids, then aggregates per customer and evaluates all 11 segments."
     echo
     echo "| store orders | orders read | people | customers | read s | orders/s | aggregate s | evaluate 11 s | peak RSS MB |"
     echo "|---|---|---|---|---|---|---|---|---|"
