@@ -1,9 +1,11 @@
 //! Per-customer aggregates, built once from the store's orders and people,
 //! that every segment rule is evaluated against.
 //!
-//! [`Facts::build`] reads each [`OrderFact`] and [`PersonFact`] once and
-//! groups what the rules need per customer ([`CustomerKey`]: the user id,
-//! else the guest's lower-cased billing email) into a few flat arrays:
+//! [`Facts::build`] reads the [`PersonFact`]s once and the [`OrderFact`]s
+//! twice (first to key each order to its customer and count rows, then to
+//! scatter the rows into place) and groups what the rules need per
+//! customer ([`CustomerKey`]: the user id, else the guest's lower-cased
+//! billing email) into three flat arrays of small rows:
 //!
 //! * the customer's **paid orders** (status `processing`/`completed`):
 //!   time, net amount (total minus refunds, as [`super::paid::net_paid`])
@@ -15,10 +17,12 @@
 //!   for "bought product/category".
 //!
 //! Products (id, variation, SKU, name) and categories (slug, name) are
-//! interned once, so a line costs 12 bytes and matching a product or
+//! interned once, so a line is a 16-byte row and matching a product or
 //! category name is done once per rule, not per line. Nothing is allocated
-//! per order except for a new customer or a new product: a million
-//! customers and three million orders aggregate in well under a second.
+//! per order except for a new customer or a new product, user ids index a
+//! dense array, and each order's row is written whole (one cache line):
+//! `bench/results/segments.md` has the time for a million customers and
+//! three million orders.
 //!
 //! An order's time is when it was created (its paid date when the store has
 //! no creation date; an order with neither is skipped). Orders created
@@ -26,6 +30,11 @@
 //! reproducible. Guest orders without a billing email belong to no
 //! customer but still count in the store's average order value
 //! ([`Facts::store_aov`]).
+//!
+//! Customers are never merged across keys: a guest order placed with the
+//! email of a registered user stays the guest's (`guest:<email>`), as the
+//! one customer key of [`super::paid`] says. A person known only by email
+//! (`user_id` 0) is that guest.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -81,6 +90,38 @@ pub(crate) struct Product {
 pub(crate) struct Category {
     pub(crate) slug: String,
     pub(crate) name: String,
+}
+
+/// One paid order of a customer (one row, so that scattering it by
+/// customer touches one cache line, not one per column).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PaidRow {
+    /// Total minus refunds.
+    pub(crate) net: Money,
+    /// Unix seconds.
+    pub(crate) at: i64,
+    /// Whether a coupon was used.
+    pub(crate) coupon: bool,
+}
+
+/// One order of any status of a customer.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OrderRow {
+    /// Unix seconds.
+    pub(crate) at: i64,
+    /// Index in the `orders` slice given to [`Facts::build`].
+    pub(crate) index: u32,
+    /// Interned status ([`Facts::statuses`]).
+    pub(crate) status: u16,
+}
+
+/// One line of a paid order of a customer.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LineRow {
+    /// Unix seconds of the order.
+    pub(crate) at: i64,
+    /// Interned product ([`Facts::products`]).
+    pub(crate) product: u32,
 }
 
 /// Ranges of one customer's rows in the flat arrays.
@@ -140,16 +181,11 @@ pub struct Facts {
     pub(crate) keys: Vec<CustomerKey>,
     pub(crate) customers: Vec<Customer>,
     /// Paid orders, grouped by customer, sorted by time within a customer.
-    pub(crate) paid_at: Vec<i64>,
-    pub(crate) paid_net: Vec<Money>,
-    pub(crate) paid_coupon: Vec<bool>,
+    pub(crate) paid: Vec<PaidRow>,
     /// Orders of any status, grouped by customer, sorted by time.
-    pub(crate) order_at: Vec<i64>,
-    pub(crate) order_status: Vec<u16>,
-    pub(crate) order_index: Vec<u32>,
+    pub(crate) orders: Vec<OrderRow>,
     /// Lines of paid orders, grouped by customer, sorted by time.
-    pub(crate) line_at: Vec<i64>,
-    pub(crate) line_product: Vec<u32>,
+    pub(crate) lines: Vec<LineRow>,
     /// Interned bare statuses (`completed`, `pending`).
     pub(crate) statuses: Vec<String>,
     pub(crate) products: Vec<Product>,
@@ -211,8 +247,12 @@ impl<'a> Catalog<'a> {
 }
 
 /// Customer lookup without allocating for customers already seen.
-#[derive(Default)]
 struct Directory {
+    /// Customer of each user id below `dense_limit` (WordPress user ids
+    /// are dense from 1): an array index instead of a hash lookup.
+    dense: Vec<u32>,
+    dense_limit: u64,
+    /// Customers of larger user ids.
     users: HashMap<u64, u32, FxBuild>,
     guests: HashMap<Box<str>, u32, FxBuild>,
     keys: Vec<CustomerKey>,
@@ -220,10 +260,33 @@ struct Directory {
 }
 
 impl Directory {
+    fn with_capacity(people: usize, orders: usize) -> Self {
+        Directory {
+            dense: Vec::new(),
+            dense_limit: 4 * (people as u64 + orders as u64) + 1024,
+            users: HashMap::default(),
+            guests: HashMap::with_capacity_and_hasher(orders / 8, FxBuild::default()),
+            keys: Vec::with_capacity(people + orders / 4),
+            buf: String::new(),
+        }
+    }
+
     /// The customer of a user id / email pair ([`super::paid::customer_key`]
     /// semantics), created when new; `None` for a guest without an email.
     fn id(&mut self, user_id: u64, email: &str) -> Option<u32> {
         let next = self.keys.len() as u32;
+        if user_id != 0 && user_id < self.dense_limit {
+            let at = user_id as usize;
+            if at >= self.dense.len() {
+                let grown = (self.dense.len() * 2).min(self.dense_limit as usize);
+                self.dense.resize((at + 1).max(grown), NONE);
+            }
+            if self.dense[at] == NONE {
+                self.dense[at] = next;
+                self.keys.push(CustomerKey::User(user_id));
+            }
+            return Some(self.dense[at]);
+        }
         if user_id != 0 {
             let id = *self.users.entry(user_id).or_insert(next);
             if id == next {
@@ -248,19 +311,6 @@ impl Directory {
         self.guests.insert(self.buf.as_str().into(), next);
         self.keys.push(CustomerKey::Guest(self.buf.clone()));
         Some(next)
-    }
-}
-
-/// Sorts rows `lo..hi` of parallel columns by time (insertion sort, stable:
-/// rows usually arrive nearly sorted and a customer has few).
-fn sort_rows(lo: usize, hi: usize, at: &mut [i64], mut swap: impl FnMut(usize, usize)) {
-    for i in lo + 1..hi {
-        let mut j = i;
-        while j > lo && at[j - 1] > at[j] {
-            at.swap(j - 1, j);
-            swap(j - 1, j);
-            j -= 1;
-        }
     }
 }
 
@@ -289,7 +339,7 @@ impl Facts {
     /// ```
     pub fn build(orders: &[OrderFact], people: &[PersonFact], as_of: Timestamp) -> Facts {
         let cutoff = as_of.as_second();
-        let mut dir = Directory::default();
+        let mut dir = Directory::with_capacity(people.len(), orders.len());
         let mut person_of: Vec<u32> = Vec::with_capacity(people.len());
         for (i, p) in people.iter().enumerate() {
             if let Some(c) = dir.id(p.user_id, &p.email)
@@ -302,7 +352,9 @@ impl Facts {
         // Pass 1: the customer of each order, counts per customer, interned
         // statuses and products.
         let mut statuses: Vec<String> = Vec::new();
+        let mut status_paid: Vec<bool> = Vec::new();
         let mut status_ids: HashMap<&str, u16, FxBuild> = HashMap::default();
+        let mut last_status: (&str, u16) = ("", u16::MAX);
         let mut catalog = Catalog::default();
         let mut order_cust: Vec<u32> = vec![NONE; orders.len()];
         let mut order_stat: Vec<u16> = vec![0; orders.len()];
@@ -315,7 +367,20 @@ impl Facts {
             if at > cutoff {
                 continue;
             }
-            let paid = is_paid_status(&o.status);
+            let bare = bare_status(&o.status);
+            let s = if bare == last_status.0 && last_status.1 != u16::MAX {
+                last_status.1
+            } else {
+                let next = statuses.len() as u16;
+                let s = *status_ids.entry(bare).or_insert(next);
+                if s == next {
+                    statuses.push(bare.to_string());
+                    status_paid.push(is_paid_status(bare));
+                }
+                last_status = (bare, s);
+                s
+            };
+            let paid = status_paid[s as usize];
             if paid {
                 store_revenue += o.total - o.refunded;
                 store_paid_orders += 1;
@@ -324,12 +389,6 @@ impl Facts {
                 continue;
             };
             order_cust[i] = c;
-            let bare = bare_status(&o.status);
-            let next = statuses.len() as u16;
-            let s = *status_ids.entry(bare).or_insert(next);
-            if s == next {
-                statuses.push(bare.to_string());
-            }
             order_stat[i] = s;
             if counts.len() <= c as usize {
                 counts.resize(c as usize + 1, (0, 0, 0));
@@ -366,14 +425,9 @@ impl Facts {
 
         // Pass 2: scatter rows into their customer's ranges.
         let (np, na, nl) = (p as usize, a as usize, l as usize);
-        let mut paid_at = vec![0i64; np];
-        let mut paid_net = vec![Money::ZERO; np];
-        let mut paid_coupon = vec![false; np];
-        let mut order_at = vec![0i64; na];
-        let mut order_status = vec![0u16; na];
-        let mut order_index = vec![0u32; na];
-        let mut line_at = vec![0i64; nl];
-        let mut line_product = vec![0u32; nl];
+        let mut paid = vec![PaidRow::default(); np];
+        let mut all = vec![OrderRow::default(); na];
+        let mut lines = vec![LineRow::default(); nl];
         let mut cursor: Vec<(u32, u32, u32)> = customers
             .iter()
             .map(|c| (c.paid.0, c.orders.0, c.lines.0))
@@ -386,21 +440,24 @@ impl Facts {
             }
             let at = order_time(o).unwrap_or_default();
             let cur = &mut cursor[c as usize];
-            let k = cur.1 as usize;
-            order_at[k] = at;
-            order_status[k] = order_stat[i];
-            order_index[k] = i as u32;
+            all[cur.1 as usize] = OrderRow {
+                at,
+                index: i as u32,
+                status: order_stat[i],
+            };
             cur.1 += 1;
-            if is_paid_status(&o.status) {
-                let k = cur.0 as usize;
-                paid_at[k] = at;
-                paid_net[k] = o.total - o.refunded;
-                paid_coupon[k] = !o.coupons.is_empty();
+            if status_paid[order_stat[i] as usize] {
+                paid[cur.0 as usize] = PaidRow {
+                    net: o.total - o.refunded,
+                    at,
+                    coupon: !o.coupons.is_empty(),
+                };
                 cur.0 += 1;
                 for _ in &o.lines {
-                    let k = cur.2 as usize;
-                    line_at[k] = at;
-                    line_product[k] = line_products[next_line];
+                    lines[cur.2 as usize] = LineRow {
+                        at,
+                        product: line_products[next_line],
+                    };
                     next_line += 1;
                     cur.2 += 1;
                 }
@@ -409,33 +466,21 @@ impl Facts {
         drop(cursor);
         drop(order_cust);
 
+        // Rows usually arrive in time order; the stable sort of a short,
+        // sorted slice is one comparison per row.
         for c in &customers {
-            let (lo, hi) = (c.paid.0 as usize, c.paid.1 as usize);
-            sort_rows(lo, hi, &mut paid_at, |x, y| {
-                paid_net.swap(x, y);
-                paid_coupon.swap(x, y);
-            });
-            let (lo, hi) = (c.orders.0 as usize, c.orders.1 as usize);
-            sort_rows(lo, hi, &mut order_at, |x, y| {
-                order_status.swap(x, y);
-                order_index.swap(x, y);
-            });
-            let (lo, hi) = (c.lines.0 as usize, c.lines.1 as usize);
-            sort_rows(lo, hi, &mut line_at, |x, y| line_product.swap(x, y));
+            paid[c.paid.0 as usize..c.paid.1 as usize].sort_by_key(|r| r.at);
+            all[c.orders.0 as usize..c.orders.1 as usize].sort_by_key(|r| r.at);
+            lines[c.lines.0 as usize..c.lines.1 as usize].sort_by_key(|r| r.at);
         }
 
         Facts {
             as_of,
             keys: dir.keys,
             customers,
-            paid_at,
-            paid_net,
-            paid_coupon,
-            order_at,
-            order_status,
-            order_index,
-            line_at,
-            line_product,
+            paid,
+            orders: all,
+            lines,
             statuses,
             products: catalog.products,
             categories: catalog.category_list,
@@ -488,19 +533,19 @@ impl Facts {
     /// [`Facts::len`].
     pub fn summary(&self, id: CustomerId) -> CustomerSummary<'_> {
         let c = &self.customers[id as usize];
-        let paid = c.paid.0 as usize..c.paid.1 as usize;
+        let paid = &self.paid[c.paid.0 as usize..c.paid.1 as usize];
         let ts = |s: i64| Timestamp::from_second(s).ok();
         CustomerSummary {
             key: &self.keys[id as usize],
             registered: c.registered,
             paid_orders: paid.len() as u64,
-            spend: self.paid_net[paid.clone()].iter().copied().sum(),
-            first_paid: self.paid_at[paid.clone()].first().copied().and_then(ts),
-            last_paid: self.paid_at[paid].last().copied().and_then(ts),
+            spend: paid.iter().map(|r| r.net).sum(),
+            first_paid: paid.first().and_then(|r| ts(r.at)),
+            last_paid: paid.last().and_then(|r| ts(r.at)),
             orders: u64::from(c.orders.1 - c.orders.0),
             person: (c.person != NONE).then_some(c.person as usize),
             last_order: (c.orders.1 > c.orders.0)
-                .then(|| self.order_index[c.orders.1 as usize - 1] as usize),
+                .then(|| self.orders[c.orders.1 as usize - 1].index as usize),
         }
     }
 }

@@ -25,8 +25,11 @@ pub mod query;
 pub mod rules;
 pub mod segments;
 
+pub use facts::{CustomerId, CustomerSummary, Facts};
 pub use input::{LineFact, OrderFact, PersonFact, Touch};
 pub use money::{Money, MoneyError};
 pub use paid::{
     CustomerKey, bare_status, customer_key, is_abandoned_status, is_paid_status, net_paid,
 };
+pub use rules::{ParseError, Rule};
+pub use segments::{Members, PREBUILT, Segment, evaluate, evaluate_all};

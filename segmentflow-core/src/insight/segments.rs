@@ -50,7 +50,7 @@
 //!
 //! [`Remote`]: super::rules::Remote
 
-use super::facts::{CustomerId, Facts};
+use super::facts::{CustomerId, Facts, LineRow, OrderRow, PaidRow};
 use super::money::Money;
 use super::rules::{Amount, Calendar, Comparison, Condition, CustomerKind, Item, Rule, Window};
 
@@ -468,13 +468,9 @@ impl<'f> Context<'f> {
 struct View<'f> {
     registered: bool,
     as_of_day: i64,
-    paid_at: &'f [i64],
-    paid_net: &'f [Money],
-    paid_coupon: &'f [bool],
-    order_at: &'f [i64],
-    order_status: &'f [u16],
-    line_at: &'f [i64],
-    line_product: &'f [u32],
+    paid: &'f [PaidRow],
+    orders: &'f [OrderRow],
+    lines: &'f [LineRow],
 }
 
 impl<'f> View<'f> {
@@ -484,13 +480,9 @@ impl<'f> View<'f> {
         View {
             registered: c.registered,
             as_of_day: f.as_of().as_second().div_euclid(DAY),
-            paid_at: &f.paid_at[r(c.paid)],
-            paid_net: &f.paid_net[r(c.paid)],
-            paid_coupon: &f.paid_coupon[r(c.paid)],
-            order_at: &f.order_at[r(c.orders)],
-            order_status: &f.order_status[r(c.orders)],
-            line_at: &f.line_at[r(c.lines)],
-            line_product: &f.line_product[r(c.lines)],
+            paid: &f.paid[r(c.paid)],
+            orders: &f.orders[r(c.orders)],
+            lines: &f.lines[r(c.lines)],
         }
     }
 
@@ -501,11 +493,11 @@ impl<'f> View<'f> {
     /// Paid orders in the window: (count, net spend, with a coupon).
     fn paid_in(&self, s: Span) -> (u64, Money, u64) {
         let (mut n, mut spend, mut coupons) = (0u64, Money::ZERO, 0u64);
-        for (i, &t) in self.paid_at.iter().enumerate() {
-            if s.contains(t) {
+        for r in self.paid {
+            if s.contains(r.at) {
                 n += 1;
-                spend += self.paid_net[i];
-                coupons += u64::from(self.paid_coupon[i]);
+                spend += r.net;
+                coupons += u64::from(r.coupon);
             }
         }
         (n, spend, coupons)
@@ -548,9 +540,9 @@ impl Node {
         match self {
             Node::PaidOrders(s, cmp) => {
                 let n = if s.lo == i64::MIN && s.hi == i64::MAX && !s.neg {
-                    v.paid_at.len() as u64
+                    v.paid.len() as u64
                 } else {
-                    v.paid_at.iter().filter(|&&t| s.contains(t)).count() as u64
+                    v.paid.iter().filter(|r| s.contains(r.at)).count() as u64
                 };
                 cmp.holds(n)
             }
@@ -559,8 +551,8 @@ impl Node {
                 let (n, spend, _) = v.paid_in(*s);
                 n > 0 && cmp.map(|x| x.times(n as i64)).holds(spend)
             }
-            Node::FirstDays(cmp) => v.paid_at.first().is_some_and(|&t| cmp.holds(v.age_days(t))),
-            Node::LastDays(cmp) => v.paid_at.last().is_some_and(|&t| cmp.holds(v.age_days(t))),
+            Node::FirstDays(cmp) => v.paid.first().is_some_and(|r| cmp.holds(v.age_days(r.at))),
+            Node::LastDays(cmp) => v.paid.last().is_some_and(|r| cmp.holds(v.age_days(r.at))),
             Node::CouponShare(s, cmp) => {
                 let (n, _, coupons) = v.paid_in(*s);
                 n > 0
@@ -570,25 +562,22 @@ impl Node {
             }
             Node::CouponOrders(s, cmp) => cmp.holds(v.paid_in(*s).2),
             Node::Bought(s, products) => v
-                .line_at
+                .lines
                 .iter()
-                .zip(v.line_product)
-                .any(|(&t, &p)| s.contains(t) && products[p as usize]),
+                .any(|r| s.contains(r.at) && products[r.product as usize]),
             Node::Status(s, statuses, after_last_paid) => {
                 let after = if *after_last_paid {
-                    v.paid_at.last().copied().unwrap_or(i64::MIN)
+                    v.paid.last().map_or(i64::MIN, |r| r.at)
                 } else {
                     i64::MIN
                 };
-                v.order_at
+                v.orders
                     .iter()
-                    .zip(v.order_status)
-                    .any(|(&t, &st)| s.contains(t) && statuses[st as usize] && t > after)
+                    .any(|r| s.contains(r.at) && statuses[r.status as usize] && r.at > after)
             }
-            Node::LastStatus(statuses) => v
-                .order_status
-                .last()
-                .is_some_and(|&st| statuses[st as usize]),
+            Node::LastStatus(statuses) => {
+                v.orders.last().is_some_and(|r| statuses[r.status as usize])
+            }
             Node::Kind(CustomerKind::Registered) => v.registered,
             Node::Kind(CustomerKind::Guest) => !v.registered,
             Node::All(_) | Node::Any(_) | Node::Not(_) | Node::Remote | Node::Const(_) => {
