@@ -30,6 +30,11 @@
 //! reproducible. Guest orders without a billing email belong to no
 //! customer but still count in the store's average order value
 //! ([`Facts::store_aov`]).
+//!
+//! Customers are never merged across keys: a guest order placed with the
+//! email of a registered user stays the guest's (`guest:<email>`), as the
+//! one customer key of [`super::paid`] says. A person known only by email
+//! (`user_id` 0) is that guest.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -273,7 +278,8 @@ impl Directory {
         if user_id != 0 && user_id < self.dense_limit {
             let at = user_id as usize;
             if at >= self.dense.len() {
-                self.dense.resize((at + 1).max(self.dense.len() * 2), NONE);
+                let grown = (self.dense.len() * 2).min(self.dense_limit as usize);
+                self.dense.resize((at + 1).max(grown), NONE);
             }
             if self.dense[at] == NONE {
                 self.dense[at] = next;

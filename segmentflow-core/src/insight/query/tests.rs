@@ -906,3 +906,125 @@ fn incomplete_and_malformed_queries() {
         QueryError::CannotUse { at: 26, .. }
     ));
 }
+
+// --- robustness ---------------------------------------------------------
+
+/// Words the generator strings queries from: vocabulary, fillers, numbers,
+/// symbols and misspellings.
+const PIECES: &[&str] = &[
+    "customers",
+    "who",
+    "bought",
+    "twice",
+    "but",
+    "haven't",
+    "ordered",
+    "in",
+    "a",
+    "month",
+    "spent",
+    "over",
+    "$500",
+    "between",
+    "50",
+    "and",
+    "150",
+    "or",
+    "not",
+    "never",
+    "the",
+    "last",
+    "90",
+    "days",
+    "since",
+    "January",
+    "2025-01-01",
+    "2025-13-45",
+    "this",
+    "year",
+    "week",
+    "from",
+    "Accessories",
+    "category",
+    "product",
+    "SKU",
+    "TSHIRT-RED",
+    "used",
+    "coupon",
+    "guests",
+    "registered",
+    "with",
+    "no",
+    "orders",
+    "whose",
+    "order",
+    "was",
+    "refunded",
+    "VIP",
+    "lapsed",
+    "first-time",
+    "buyers",
+    "opened",
+    "an",
+    "email",
+    "clicked",
+    "campaign",
+    "average",
+    "100",
+    "euros",
+    "€",
+    "$",
+    "3+",
+    "at",
+    "least",
+    "times",
+    ",",
+    "\"",
+    "’",
+    "é",
+    "🙂",
+    "bougth",
+    "xyz",
+    "ago",
+    "more",
+    "than",
+    "once",
+    "before",
+    "after",
+    "on",
+    "yesterday",
+    "today",
+    "%",
+    ">=",
+];
+
+proptest::proptest! {
+    /// Any sequence of words compiles or fails with a position inside the
+    /// text; it never panics, and a compiled rule prints text the rule
+    /// parser reads back.
+    #[test]
+    fn arbitrary_word_sequences_never_panic(
+        picks in proptest::collection::vec(0..PIECES.len(), 0..12),
+        day in 0i64..3000,
+    ) {
+        let text = picks.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(" ");
+        let as_of = date(2020, 1, 1).checked_add(jiff::Span::new().days(day)).unwrap();
+        match compile(&text, as_of) {
+            Ok(c) => {
+                let printed = c.rule.to_string();
+                let parsed = Rule::parse(&printed);
+                proptest::prop_assert_eq!(parsed.as_ref(), Ok(&c.rule), "{} → {}", text, printed);
+                for r in &c.remote {
+                    proptest::prop_assert!(r.start <= r.end && r.end <= text.len());
+                }
+            }
+            Err(e) => {
+                if let Some(at) = e.position() {
+                    proptest::prop_assert!(at <= text.len(), "{}: {:?}", text, e);
+                    proptest::prop_assert!(text.is_char_boundary(at));
+                }
+                let _ = e.pointer(&text);
+            }
+        }
+    }
+}
