@@ -108,6 +108,12 @@ pub enum Command {
     /// Check the installation and print a pass/fail table; exit 1 when a
     /// check fails.
     Doctor(DoctorArgs),
+
+    // ---- segments (branch seg-shell)
+    /// Customer segments computed locally from the store: the 11 pre-built
+    /// ones, rules you write, and English descriptions.
+    #[command(subcommand)]
+    Segments(SegmentsCommand),
 }
 
 /// `connect …`
@@ -276,4 +282,44 @@ pub struct DoctorArgs {
     /// machine's, in seconds.
     #[arg(long, default_value_t = 300, value_name = "SECS")]
     pub clock_tolerance: u64,
+}
+
+// ---- segments (branch seg-shell)
+
+/// `segments …`
+#[derive(Debug, Subcommand)]
+pub enum SegmentsCommand {
+    /// List the 11 pre-built segments with their rule and member count.
+    List(AsOfArg),
+    /// Show the members of a pre-built segment (or of --rule).
+    Show {
+        /// The segment's slug (`vip-customers`); see `segments list`.
+        slug: Option<String>,
+        /// A rule of your own instead of a slug, e.g.
+        /// 'paid_orders >= 3 and spend[last 365 days] > 500'.
+        #[arg(long, value_name = "RULE", conflicts_with = "slug")]
+        rule: Option<String>,
+        #[command(flatten)]
+        as_of: AsOfArg,
+    },
+    /// Print every membership of the 11 pre-built segments (one row per
+    /// segment and customer).
+    Export(AsOfArg),
+    /// Compile an English description to a rule, print it and its members.
+    Query {
+        /// What you are looking for, e.g. "customers who bought twice but
+        /// haven't ordered in a month".
+        text: String,
+        #[command(flatten)]
+        as_of: AsOfArg,
+    },
+}
+
+/// `--as-of` of the segments commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AsOfArg {
+    /// Evaluate as of the end of this UTC date (YYYY-MM-DD), for
+    /// reproducible results; default: now.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }

@@ -84,6 +84,9 @@ pub enum CommandConfig {
     TrackingSnippet(TrackingSnippet),
     /// `doctor`
     Doctor(Doctor),
+    // ---- segments (branch seg-shell)
+    /// `segments list|show|export|query`
+    Segments(Segments),
 }
 
 impl CommandConfig {
@@ -111,6 +114,8 @@ impl CommandConfig {
             CommandConfig::TrackingSnippet(o) => o.json,
             CommandConfig::Doctor(o) => list(o.format),
             CommandConfig::WebhooksRegister | CommandConfig::WebhooksRemove => false,
+            // ---- segments (branch seg-shell)
+            CommandConfig::Segments(o) => list(o.format),
         }
     }
 }
@@ -334,6 +339,8 @@ impl Config {
                 };
                 CommandConfig::Status(Status { format, fields })
             }
+            // ---- segments (branch seg-shell)
+            Command::Segments(cmd) => segments_config(cmd, args.format, fields)?,
             Command::Settings(SettingsCommand::List) => {
                 let format = match args.format {
                     Some(f @ (FormatArg::Ids | FormatArg::Raw)) => {
@@ -627,6 +634,115 @@ fn no_format(f: Option<FormatArg>, command: &str) -> Result<(), UsageError> {
             format_name(f)
         ))),
     }
+}
+
+// ---- segments (branch seg-shell)
+
+/// What a `segments` command evaluates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SegmentsAction {
+    /// `segments list`
+    List,
+    /// `segments show <slug>`
+    Show(String),
+    /// `segments show --rule=…`
+    Rule(String),
+    /// `segments export`
+    Export,
+    /// `segments query "<english>"`
+    Query(String),
+}
+
+/// Options of `segments …`.
+#[derive(Debug, Clone)]
+pub struct Segments {
+    /// What to evaluate and print.
+    pub action: SegmentsAction,
+    /// `--as-of`: evaluate as of the end of this UTC date; `None`: now.
+    pub as_of: Option<jiff::civil::Date>,
+    /// Output format.
+    pub format: Format,
+    /// Fields to show.
+    pub fields: Fields,
+}
+
+fn segments_config(
+    cmd: crate::cli::SegmentsCommand,
+    format: Option<FormatArg>,
+    fields: Fields,
+) -> Result<CommandConfig, UsageError> {
+    use crate::cli::SegmentsCommand as S;
+    let (action, as_of, name, formats) = match cmd {
+        S::List(a) => (
+            SegmentsAction::List,
+            a,
+            "segments list",
+            "table, json, csv, yaml, count",
+        ),
+        S::Show { slug, rule, as_of } => {
+            let action = match (slug, rule) {
+                (_, Some(rule)) => SegmentsAction::Rule(rule),
+                (Some(slug), None) => {
+                    if segmentflow_core::insight::segments::prebuilt(&slug).is_none() {
+                        let valid: Vec<&str> = segmentflow_core::insight::segments::PREBUILT
+                            .iter()
+                            .map(|s| s.slug)
+                            .collect();
+                        return Err(UsageError(format!(
+                            "unknown segment '{slug}'; the segments are: {} (or give --rule)",
+                            valid.join(", ")
+                        )));
+                    }
+                    SegmentsAction::Show(slug)
+                }
+                (None, None) => {
+                    return Err(UsageError(
+                        "'segments show' needs a segment slug or --rule".into(),
+                    ));
+                }
+            };
+            (
+                action,
+                as_of,
+                "segments show",
+                "table, json, csv, yaml, ids, count",
+            )
+        }
+        S::Export(a) => (
+            SegmentsAction::Export,
+            a,
+            "segments export",
+            "csv, json, table, yaml, count",
+        ),
+        S::Query { text, as_of } => (
+            SegmentsAction::Query(text),
+            as_of,
+            "segments query",
+            "table, json, csv, yaml, ids, count",
+        ),
+    };
+    let format = match (format, &action) {
+        (None, SegmentsAction::Export) => Format::Csv,
+        (Some(f @ FormatArg::Ids), SegmentsAction::List | SegmentsAction::Export) => {
+            return Err(bad_format(f, name, formats));
+        }
+        (Some(f @ FormatArg::Raw), _) => return Err(bad_format(f, name, formats)),
+        (other, _) => list_format(other, name)?,
+    };
+    let as_of = match as_of.as_of {
+        None => None,
+        Some(text) => Some(text.parse::<jiff::civil::Date>().map_err(|_| {
+            UsageError(format!(
+                "--as-of must be a date as YYYY-MM-DD, not '{text}'"
+            ))
+        })?),
+    };
+    Ok(CommandConfig::Segments(Segments {
+        action,
+        as_of,
+        format,
+        fields,
+    }))
 }
 
 #[cfg(test)]

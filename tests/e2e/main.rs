@@ -7,6 +7,8 @@ mod connect;
 mod contract;
 mod db;
 mod demo_site;
+mod insight;
+mod segments;
 mod settings;
 mod status;
 mod store;

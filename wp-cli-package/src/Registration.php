@@ -13,5 +13,6 @@ final class Registration {
 		\WP_CLI::add_command( 'segmentflow settings', SettingsCommand::class );
 		\WP_CLI::add_command( 'segmentflow webhooks', WebhooksCommand::class );
 		\WP_CLI::add_command( 'segmentflow tracking', TrackingCommand::class );
+		\WP_CLI::add_command( 'segmentflow segments', SegmentsCommand::class );
 	}
 }

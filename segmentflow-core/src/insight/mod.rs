@@ -15,11 +15,13 @@
 //! * [`rules`]: the segment rule language (AST, text syntax, printer).
 //! * [`facts`]: per-customer aggregates of a store as of one instant.
 //! * [`segments`]: the 11 pre-built segments and rule evaluation.
+//! * [`query`]: English segment descriptions compiled to rules.
 
 pub mod facts;
 pub mod input;
 pub mod money;
 pub mod paid;
+pub mod query;
 pub mod rules;
 pub mod segments;
 

@@ -26,6 +26,9 @@ pub mod doctor;
 pub mod tracking;
 pub mod webhooks;
 
+// ---- segments (branch seg-shell)
+pub mod segments;
+
 use std::io::BufRead;
 
 use anyhow::Context as _;
@@ -69,6 +72,8 @@ pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
         CommandConfig::WebhooksPlan(action) => webhooks::plan(&mut site, *action, printer),
         CommandConfig::TrackingSnippet(opts) => tracking::snippet(&mut site, opts, printer),
         CommandConfig::Doctor(_) => unreachable!("doctor opens the site itself"),
+        // ---- segments (branch seg-shell)
+        CommandConfig::Segments(opts) => segments::run(&mut site, opts, printer),
     }
 }
 

@@ -22,6 +22,7 @@
 //!   [`TablePrefix`] (see [`Tables`]).
 
 pub mod customers;
+pub mod insight;
 pub mod orders;
 pub mod products;
 pub mod site;
