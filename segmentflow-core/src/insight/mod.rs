@@ -12,10 +12,16 @@
 //!   lower-cased billing email of a guest).
 //! * [`input`]: the flat per-order and per-person records the store
 //!   readers produce and every computation here consumes.
+//! * [`brand`]: the brand kit (name, logo, icon, palette, top product
+//!   photos) from options, theme data and attachment rows.
+//! * [`revenue`]: paid revenue net of refunds attributed to UTM values,
+//!   per currency.
 
+pub mod brand;
 pub mod input;
 pub mod money;
 pub mod paid;
+pub mod revenue;
 
 pub use input::{LineFact, OrderFact, PersonFact, Touch};
 pub use money::{Money, MoneyError};
