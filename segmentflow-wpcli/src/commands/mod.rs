@@ -26,6 +26,10 @@ pub mod doctor;
 pub mod tracking;
 pub mod webhooks;
 
+// ---- revenue and brand (branch revenue-brand)
+pub mod brand;
+pub mod revenue;
+
 use std::io::BufRead;
 
 use anyhow::Context as _;
@@ -69,6 +73,9 @@ pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
         CommandConfig::WebhooksPlan(action) => webhooks::plan(&mut site, *action, printer),
         CommandConfig::TrackingSnippet(opts) => tracking::snippet(&mut site, opts, printer),
         CommandConfig::Doctor(_) => unreachable!("doctor opens the site itself"),
+        // ---- revenue and brand (branch revenue-brand)
+        CommandConfig::Revenue(opts) => revenue::run(&mut site, opts, printer),
+        CommandConfig::Brand(opts) => brand::run(&mut site, opts, printer),
     }
 }
 
