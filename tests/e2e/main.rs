@@ -7,6 +7,7 @@ mod connect;
 mod contract;
 mod db;
 mod demo_site;
+mod insight;
 mod settings;
 mod status;
 mod store;

@@ -12,16 +12,24 @@
 //!   lower-cased billing email of a guest).
 //! * [`input`]: the flat per-order and per-person records the store
 //!   readers produce and every computation here consumes.
+//! * [`rules`]: the segment rule language (AST, text syntax, printer).
+//! * [`facts`]: per-customer aggregates of a store as of one instant.
+//! * [`segments`]: the 11 pre-built segments and rule evaluation.
+//! * [`query`]: English segment descriptions compiled to rules.
 //! * [`brand`]: the brand kit (name, logo, icon, palette, top product
 //!   photos) from options, theme data and attachment rows.
 //! * [`revenue`]: paid revenue net of refunds attributed to UTM values,
 //!   per currency.
 
 pub mod brand;
+pub mod facts;
 pub mod input;
 pub mod money;
 pub mod paid;
+pub mod query;
 pub mod revenue;
+pub mod rules;
+pub mod segments;
 
 pub use input::{LineFact, OrderFact, PersonFact, Touch};
 pub use money::{Money, MoneyError};

@@ -23,6 +23,7 @@
 
 pub mod brand;
 pub mod customers;
+pub mod insight;
 pub mod orders;
 pub mod products;
 pub mod site;
