@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/results
 ran=0
-for b in bench/php-decode.sh bench/read-map.sh bench/segments.sh; do
+for b in bench/php-decode.sh bench/read-map.sh bench/revenue-brand.sh bench/segments.sh; do
     if [ -x "$b" ]; then
         echo "== $b" >&2
         bash "$b"

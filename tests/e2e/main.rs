@@ -8,6 +8,7 @@ mod contract;
 mod db;
 mod demo_site;
 mod insight;
+mod revenue_brand;
 mod settings;
 mod status;
 mod store;
