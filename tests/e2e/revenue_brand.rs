@@ -60,7 +60,10 @@ fn revenue_rows(root: &Path, by: &str, extra: &[&str]) -> Rows {
             r["currency"].as_str().unwrap().to_owned(),
             r[by].as_str().map(str::to_owned),
         );
-        let value = (r["orders"].as_u64().unwrap(), m(r["revenue"].as_str().unwrap()));
+        let value = (
+            r["orders"].as_u64().unwrap(),
+            m(r["revenue"].as_str().unwrap()),
+        );
         assert!(rows.insert(key, value).is_none(), "one row per value");
     }
     rows
@@ -154,7 +157,10 @@ fn paid_totals(db: &str) -> BTreeMap<String, (u64, Money)> {
         .map(|r| {
             (
                 r[0].clone().unwrap(),
-                (r[1].clone().unwrap().parse().unwrap(), m(&r[2].clone().unwrap())),
+                (
+                    r[1].clone().unwrap().parse().unwrap(),
+                    m(&r[2].clone().unwrap()),
+                ),
             )
         })
         .collect()
@@ -171,7 +177,11 @@ fn check_store(db: &str) {
     for by in ["campaign", "source", "medium", "content", "term"] {
         for model in ["last-touch", "first-touch"] {
             let rows = revenue_rows(root.path(), by, &[&format!("--model={model}")]);
-            assert_eq!(totals(&rows), want, "{by} {model}: rows add up to the paid totals");
+            assert_eq!(
+                totals(&rows),
+                want,
+                "{by} {model}: rows add up to the paid totals"
+            );
         }
     }
     for (model, first) in [("last-touch", false), ("first-touch", true)] {
@@ -201,7 +211,10 @@ fn revenue_on_the_real_dump_reconciles_and_matches_sql() {
         "campaign",
         &["--since=2026-01-01", "--until=2026-03-31"],
     );
-    assert_eq!(got, expected_campaigns(db, false, "2026-01-01", "2026-04-01"));
+    assert_eq!(
+        got,
+        expected_campaigns(db, false, "2026-01-01", "2026-04-01")
+    );
     let got = revenue_rows(root.path(), "campaign", &["--since=2025-09-01 12:00:00"]);
     assert_eq!(
         got,
@@ -215,7 +228,11 @@ fn revenue_on_the_real_dump_reconciles_and_matches_sql() {
         lines[0],
         "currency\tsource\torders\trevenue\taverage_order_value\tshare"
     );
-    assert!(lines.last().unwrap().starts_with("USD\t(unattributed)\t"), "{}", out.stdout);
+    assert!(
+        lines.last().unwrap().starts_with("USD\t(unattributed)\t"),
+        "{}",
+        out.stdout
+    );
     assert_eq!(
         out.stderr,
         "USD: 218 paid orders, 24952.52 net revenue (last-touch model, by source)\n"
@@ -236,16 +253,26 @@ fn revenue_on_a_generated_store_with_fallback_and_two_currencies() {
     };
     // A second currency (orders and their refunds).
     exec("UPDATE wp_wc_orders SET currency = 'EUR' WHERE type = 'shop_order' AND id % 4 = 0");
-    exec("UPDATE wp_wc_orders r JOIN wp_wc_orders o ON o.id = r.parent_order_id SET r.currency = o.currency WHERE r.type = 'shop_order_refund'");
+    exec(
+        "UPDATE wp_wc_orders r JOIN wp_wc_orders o ON o.id = r.parent_order_id SET r.currency = o.currency WHERE r.type = 'shop_order_refund'",
+    );
     // The plugin's touch removed from some orders: WooCommerce's is the fallback.
-    exec("DELETE FROM wp_wc_orders_meta WHERE meta_key LIKE '\\_segmentflow\\_utm\\_%' AND order_id % 3 = 0");
+    exec(
+        "DELETE FROM wp_wc_orders_meta WHERE meta_key LIKE '\\_segmentflow\\_utm\\_%' AND order_id % 3 = 0",
+    );
     // WooCommerce's campaign on every order that has its attribution, so
     // that the fallback shows in campaign rows.
-    exec("INSERT INTO wp_wc_orders_meta (order_id, meta_key, meta_value) SELECT DISTINCT order_id, '_wc_order_attribution_utm_campaign', 'wc-campaign' FROM wp_wc_orders_meta WHERE meta_key = '_wc_order_attribution_source_type'");
+    exec(
+        "INSERT INTO wp_wc_orders_meta (order_id, meta_key, meta_value) SELECT DISTINCT order_id, '_wc_order_attribution_utm_campaign', 'wc-campaign' FROM wp_wc_orders_meta WHERE meta_key = '_wc_order_attribution_source_type'",
+    );
     // A plugin-only campaign on orders that had no touch at all, and a
     // plugin touch with only placeholders (which must fall back).
-    exec("INSERT INTO wp_wc_orders_meta (order_id, meta_key, meta_value) SELECT o.id, '_segmentflow_utm_campaign', 'sf-only' FROM wp_wc_orders o WHERE o.type = 'shop_order' AND o.id % 5 = 1 AND NOT EXISTS (SELECT 1 FROM wp_wc_orders_meta m WHERE m.order_id = o.id AND (m.meta_key LIKE '\\_segmentflow\\_utm\\_%' OR m.meta_key LIKE '\\_wc\\_order\\_attribution\\_%'))");
-    exec("UPDATE wp_wc_orders_meta SET meta_value = '(none)' WHERE meta_key LIKE '\\_segmentflow\\_utm\\_%' AND order_id % 7 = 2");
+    exec(
+        "INSERT INTO wp_wc_orders_meta (order_id, meta_key, meta_value) SELECT o.id, '_segmentflow_utm_campaign', 'sf-only' FROM wp_wc_orders o WHERE o.type = 'shop_order' AND o.id % 5 = 1 AND NOT EXISTS (SELECT 1 FROM wp_wc_orders_meta m WHERE m.order_id = o.id AND (m.meta_key LIKE '\\_segmentflow\\_utm\\_%' OR m.meta_key LIKE '\\_wc\\_order\\_attribution\\_%'))",
+    );
+    exec(
+        "UPDATE wp_wc_orders_meta SET meta_value = '(none)' WHERE meta_key LIKE '\\_segmentflow\\_utm\\_%' AND order_id % 7 = 2",
+    );
 
     check_store(db);
     let totals = paid_totals(db);
@@ -293,9 +320,16 @@ fn revenue_on_a_generated_store_with_fallback_and_two_currencies() {
     let got = revenue_rows(
         root.path(),
         "campaign",
-        &["--model=first-touch", "--since=2025-06-01", "--until=2025-12-31"],
+        &[
+            "--model=first-touch",
+            "--since=2025-06-01",
+            "--until=2025-12-31",
+        ],
     );
-    assert_eq!(got, expected_campaigns(db, true, "2025-06-01", "2026-01-01"));
+    assert_eq!(
+        got,
+        expected_campaigns(db, true, "2025-06-01", "2026-01-01")
+    );
     // csv and yaml carry the same rows.
     let out = run(root.path(), &["revenue", "--format=csv"]);
     assert_eq!(out.code, 0);
@@ -352,9 +386,8 @@ fn wordpress_brand(db: &str, products: &[u64]) -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&out.stdout))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn support(file: &str) -> PathBuf {
@@ -433,7 +466,11 @@ fn brand_on_real_wordpress_matches_what_wordpress_says() {
     let content = content_dir();
     let out = env
         .cmd()
-        .args(["brand", "--format=json", &format!("--content-dir={content}")])
+        .args([
+            "brand",
+            "--format=json",
+            &format!("--content-dir={content}"),
+        ])
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let kit: Value = serde_json::from_str(&out.stdout).unwrap();
@@ -464,10 +501,21 @@ fn brand_on_real_wordpress_matches_what_wordpress_says() {
     let out = env.cmd().args(["brand", "--format=json"]).run();
     let kit: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(kit["logo"]["url"], want["logo"]);
-    assert_eq!(kit["logo"]["url"], "https://cdn.example/media/2026/01/logo.png");
+    assert_eq!(
+        kit["logo"]["url"],
+        "https://cdn.example/media/2026/01/logo.png"
+    );
     // Without the theme directory the palette is the database's only.
-    assert_eq!(kit["block_theme"], Value::Null, "no content dir given: {}", out.stderr);
-    assert_eq!(palette_of(&kit["palette"]), palette_of(&want["palette_custom"]));
+    assert_eq!(
+        kit["block_theme"],
+        Value::Null,
+        "no content dir given: {}",
+        out.stderr
+    );
+    assert_eq!(
+        palette_of(&kit["palette"]),
+        palette_of(&want["palette_custom"])
+    );
 
     // --uploads-url (what the PHP package passes) wins; a dangling icon id
     // is a warning, not an error.
@@ -478,9 +526,10 @@ fn brand_on_real_wordpress_matches_what_wordpress_says() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout
-            .contains("logo\tattachment ")
-            && out.stdout.contains("https://offload.example/u/2026/01/logo.png"),
+        out.stdout.contains("logo\tattachment ")
+            && out
+                .stdout
+                .contains("https://offload.example/u/2026/01/logo.png"),
         "{}",
         out.stdout
     );
@@ -499,6 +548,15 @@ fn brand_top_product_photos_by_paid_revenue() {
         ..GenerateOptions::default()
     }));
     let db = copy.db.as_str();
+    // The generator writes WooCommerce's options only: give the site the
+    // few WordPress needs to load (for the expected URLs).
+    sql_rows(
+        db,
+        "INSERT INTO wp_options (option_name, option_value, autoload) VALUES \
+         ('siteurl', 'http://shop.example', 'yes'), ('home', 'http://shop.example', 'yes'), \
+         ('blogname', 'Generated', 'yes'), ('stylesheet', 'twentytwentythree', 'yes'), \
+         ('template', 'twentytwentythree', 'yes'), ('db_version', '53496', 'yes')",
+    );
     // Expected ranking by SQL: paid line totals in the store currency per
     // (parent) product.
     let currency = sql_rows(
@@ -510,7 +568,7 @@ fn brand_top_product_photos_by_paid_revenue() {
     let ranking = sql_rows(
         db,
         &format!(
-            "SELECT CAST(pid.meta_value AS UNSIGNED) AS product, SUM(lt.meta_value) AS revenue, SUM(q.meta_value) AS qty
+            "SELECT CAST(pid.meta_value AS UNSIGNED) AS product, SUM(CAST(lt.meta_value AS DECIMAL(26,8))) AS revenue, SUM(CAST(q.meta_value AS SIGNED)) AS qty
              FROM wp_woocommerce_order_items i
              JOIN wp_wc_orders o ON o.id = i.order_id
              JOIN wp_woocommerce_order_itemmeta pid ON pid.order_item_id = i.order_item_id AND pid.meta_key = '_product_id'
@@ -519,7 +577,7 @@ fn brand_top_product_photos_by_paid_revenue() {
              WHERE i.order_item_type = 'line_item' AND o.type = 'shop_order'
                AND o.status IN ('wc-processing', 'wc-completed') AND o.currency = '{currency}'
                AND CAST(pid.meta_value AS UNSIGNED) > 0
-             GROUP BY product ORDER BY SUM(lt.meta_value) DESC, SUM(q.meta_value) DESC, product"
+             GROUP BY product ORDER BY revenue DESC, qty DESC, product"
         ),
     );
     let ranked: Vec<u64> = ranking
@@ -577,14 +635,20 @@ fn brand_top_product_photos_by_paid_revenue() {
             .iter()
             .find(|r| r[0].as_deref() == Some(&id.to_string()))
             .unwrap();
-        assert_eq!(m(p["revenue"].as_str().unwrap()), m(row[1].as_deref().unwrap()));
+        assert_eq!(
+            m(p["revenue"].as_str().unwrap()),
+            m(row[1].as_deref().unwrap())
+        );
         assert_eq!(p["currency"], currency.to_uppercase());
     }
     // The table lists them as product_photo rows.
     let out = run(root.path(), &["brand", "--top=2"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
-        out.stdout.lines().filter(|l| l.starts_with("product_photo\t")).count(),
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("product_photo\t"))
+            .count(),
         2,
         "{}",
         out.stdout
