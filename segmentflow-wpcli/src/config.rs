@@ -1013,4 +1013,48 @@ mod connection_and_sync_tests {
         assert!(parse(&["sandbox", "--faults=404:1"]).is_err());
         assert!(parse(&["disconnect", "--format=json"]).is_err());
     }
+
+    // ---- revenue and brand (branch revenue-brand)
+    #[test]
+    fn revenue_and_brand_flags() {
+        let c = parse(&[
+            "revenue",
+            "--since=2026-01-01",
+            "--until=2026-01-31",
+            "--by=term",
+            "--model=first-touch",
+        ])
+        .unwrap();
+        let CommandConfig::Revenue(r) = c.command else {
+            panic!("{c:?}")
+        };
+        let ts = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(r.options.since, Some(ts("2026-01-01T00:00:00Z")));
+        // A bare --until date includes that day.
+        assert_eq!(r.options.until, Some(ts("2026-02-01T00:00:00Z")));
+        assert_eq!(r.options.by.as_str(), "term");
+        assert_eq!(r.options.model.as_str(), "first-touch");
+        let c = parse(&["revenue", "--until=2026-01-31 12:30:00"]).unwrap();
+        let CommandConfig::Revenue(r) = c.command else {
+            panic!("{c:?}")
+        };
+        assert_eq!(r.options.until, Some(ts("2026-01-31T12:30:00Z")));
+        for bad in [
+            &["revenue", "--since=2026-13-01"][..],
+            &["revenue", "--since=2026-02-01", "--until=2026-01-31"][..],
+            &["revenue", "--by=channel"][..],
+            &["revenue", "--format=ids"][..],
+            &["brand", "--format=csv"][..],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        let c = parse(&["--path=/srv/wp", "brand", "--top=3", "--uploads-url="]).unwrap();
+        let CommandConfig::Brand(b) = c.command else {
+            panic!("{c:?}")
+        };
+        assert_eq!(
+            (b.top, b.uploads_url, b.wp_root),
+            (3, None, Some("/srv/wp".into()))
+        );
+    }
 }
