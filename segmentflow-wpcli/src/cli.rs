@@ -114,6 +114,14 @@ pub enum Command {
     /// ones, rules you write, and English descriptions.
     #[command(subcommand)]
     Segments(SegmentsCommand),
+    // ---- revenue and brand (branch revenue-brand)
+    /// Paid revenue net of refunds per UTM campaign, source, medium,
+    /// content or term, one section per currency, unattributed revenue as
+    /// its own row.
+    Revenue(RevenueArgs),
+    /// The brand kit: site name, tagline, logo and icon URLs, colour
+    /// palette and the top product photos by revenue.
+    Brand(BrandArgs),
 }
 
 /// `connect …`
@@ -322,4 +330,64 @@ pub struct AsOfArg {
     /// reproducible results; default: now.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+// ---- revenue and brand (branch revenue-brand)
+
+/// `revenue --by=…`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// `utm_campaign`.
+    Campaign,
+    /// `utm_source`.
+    Source,
+    /// `utm_medium`.
+    Medium,
+    /// `utm_content`.
+    Content,
+    /// `utm_term`.
+    Term,
+}
+
+/// `revenue --model=…`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Credit each order to the touch that first brought its customer.
+    FirstTouch,
+    /// Credit each order to its own touch.
+    LastTouch,
+}
+
+/// `revenue …`
+#[derive(Debug, Clone, clap::Args)]
+pub struct RevenueArgs {
+    /// The UTM value revenue is grouped by.
+    #[arg(long, value_enum, default_value_t = ByArg::Campaign)]
+    pub by: ByArg,
+    /// Only orders paid (else created) on or after this GMT date
+    /// (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only orders paid (else created) up to this GMT date, inclusive
+    /// (YYYY-MM-DD), or before this instant (YYYY-MM-DD HH:MM:SS).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// The attribution model.
+    #[arg(long, value_enum, default_value_t = ModelArg::LastTouch)]
+    pub model: ModelArg,
+}
+
+/// `brand …`
+#[derive(Debug, Clone, clap::Args)]
+pub struct BrandArgs {
+    /// How many product photos (best-selling products first).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub top: usize,
+    /// The wp-content directory, to read the active theme's theme.json
+    /// (default: WP_CONTENT_DIR of wp-config.php, else <path>/wp-content).
+    #[arg(long, value_name = "DIR")]
+    pub content_dir: Option<PathBuf>,
+    /// The uploads base URL as WordPress computes it
+    /// (`wp_upload_dir()['baseurl']`); the PHP package passes it. Without
+    /// it the URL is computed from the options and wp-config.php.
+    #[arg(long, value_name = "URL")]
+    pub uploads_url: Option<String>,
 }

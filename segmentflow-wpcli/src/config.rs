@@ -87,6 +87,11 @@ pub enum CommandConfig {
     // ---- segments (branch seg-shell)
     /// `segments list|show|export|query`
     Segments(Segments),
+    // ---- revenue and brand (branch revenue-brand)
+    /// `revenue`
+    Revenue(RevenueConfig),
+    /// `brand`
+    Brand(BrandConfig),
 }
 
 impl CommandConfig {
@@ -116,6 +121,9 @@ impl CommandConfig {
             CommandConfig::WebhooksRegister | CommandConfig::WebhooksRemove => false,
             // ---- segments (branch seg-shell)
             CommandConfig::Segments(o) => list(o.format),
+            // ---- revenue and brand (branch revenue-brand)
+            CommandConfig::Revenue(o) => list(o.format),
+            CommandConfig::Brand(o) => list(o.format),
         }
     }
 }
@@ -325,6 +333,13 @@ impl Config {
                     format,
                     fields,
                 })
+            }
+            // ---- revenue and brand (branch revenue-brand)
+            Command::Revenue(revenue) => {
+                CommandConfig::Revenue(RevenueConfig::from_args(revenue, args.format, fields)?)
+            }
+            Command::Brand(brand) => {
+                CommandConfig::Brand(BrandConfig::from_args(brand, args.format, &site)?)
             }
             Command::Status => {
                 let format = match args.format {
@@ -587,6 +602,147 @@ fn webhooks_config(
             CommandConfig::WebhooksPlan(action)
         }
     })
+}
+
+// ---- revenue and brand (branch revenue-brand)
+
+/// Options of `revenue`.
+#[derive(Debug, Clone)]
+pub struct RevenueConfig {
+    /// What to compute (dimension, model, window).
+    pub options: segmentflow_core::insight::revenue::RevenueOptions,
+    /// Output format (table, json, csv, yaml).
+    pub format: Format,
+    /// Fields to show.
+    pub fields: Fields,
+}
+
+impl RevenueConfig {
+    fn from_args(
+        args: crate::cli::RevenueArgs,
+        format: Option<FormatArg>,
+        fields: Fields,
+    ) -> Result<RevenueConfig, UsageError> {
+        use crate::cli::{ByArg, ModelArg};
+        use segmentflow_core::insight::revenue::{GroupBy, Model, RevenueOptions};
+        let format = match format {
+            None | Some(FormatArg::Table) => Format::Table,
+            Some(FormatArg::Json) => Format::Json,
+            Some(FormatArg::Csv) => Format::Csv,
+            Some(FormatArg::Yaml) => Format::Yaml,
+            Some(other) => return Err(bad_format(other, "revenue", "table, json, csv, yaml")),
+        };
+        let by = match args.by {
+            ByArg::Campaign => GroupBy::Campaign,
+            ByArg::Source => GroupBy::Source,
+            ByArg::Medium => GroupBy::Medium,
+            ByArg::Content => GroupBy::Content,
+            ByArg::Term => GroupBy::Term,
+        };
+        let model = match args.model {
+            ModelArg::FirstTouch => Model::FirstTouch,
+            ModelArg::LastTouch => Model::LastTouch,
+        };
+        let since = args
+            .since
+            .as_deref()
+            .map(|t| window_bound("--since", t, false))
+            .transpose()?;
+        let until = args
+            .until
+            .as_deref()
+            .map(|t| window_bound("--until", t, true))
+            .transpose()?;
+        if let (Some(s), Some(u)) = (since, until)
+            && s >= u
+        {
+            return Err(UsageError(format!(
+                "--since={} is not before --until={}: the window is empty",
+                args.since.unwrap_or_default(),
+                args.until.unwrap_or_default()
+            )));
+        }
+        Ok(RevenueConfig {
+            options: RevenueOptions {
+                by,
+                model,
+                since,
+                until,
+            },
+            format,
+            fields,
+        })
+    }
+}
+
+/// A `--since`/`--until` value as a GMT instant. A bare date starts that
+/// day; as `--until` (`end_of_day`) it includes that day, so the bound is
+/// the next midnight (the window's end is exclusive).
+fn window_bound(flag: &str, text: &str, end_of_day: bool) -> Result<jiff::Timestamp, UsageError> {
+    let t = text.trim();
+    let bad = || {
+        UsageError(format!(
+            "{flag}={text:?} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS, GMT)"
+        ))
+    };
+    let datetime = if t.len() == 10 {
+        let date: jiff::civil::Date = t.parse().map_err(|_| bad())?;
+        let date = if end_of_day {
+            date.tomorrow().map_err(|_| bad())?
+        } else {
+            date
+        };
+        date.to_datetime(jiff::civil::Time::midnight())
+    } else {
+        t.replacen(' ', "T", 1)
+            .trim_end_matches('Z')
+            .parse::<jiff::civil::DateTime>()
+            .map_err(|_| bad())?
+    };
+    datetime
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|_| bad())
+}
+
+/// Options of `brand`.
+#[derive(Debug, Clone)]
+pub struct BrandConfig {
+    /// `--top`: how many product photos.
+    pub top: usize,
+    /// `--content-dir`, else derived from the WordPress root when standalone.
+    pub content_dir: Option<PathBuf>,
+    /// `--uploads-url`: the uploads base URL WordPress computed.
+    pub uploads_url: Option<String>,
+    /// The WordPress root (`--path`), to read wp-config.php's URL and
+    /// directory constants; `None` with a site context.
+    pub wp_root: Option<PathBuf>,
+    /// Output format (table or json).
+    pub format: Format,
+}
+
+impl BrandConfig {
+    fn from_args(
+        args: crate::cli::BrandArgs,
+        format: Option<FormatArg>,
+        site: &SiteSource,
+    ) -> Result<BrandConfig, UsageError> {
+        let format = match format {
+            None | Some(FormatArg::Table) => Format::Table,
+            Some(FormatArg::Json) => Format::Json,
+            Some(other) => return Err(bad_format(other, "brand", "table, json")),
+        };
+        Ok(BrandConfig {
+            top: args.top,
+            content_dir: args.content_dir,
+            uploads_url: args.uploads_url.filter(|u| !u.trim().is_empty()),
+            wp_root: match site {
+                SiteSource::Path(root) => Some(root.clone()),
+                SiteSource::StdinContext => None,
+            },
+            format,
+        })
+    }
 }
 
 fn format_name(f: FormatArg) -> &'static str {
@@ -972,5 +1128,49 @@ mod connection_and_sync_tests {
         ));
         assert!(parse(&["sandbox", "--faults=404:1"]).is_err());
         assert!(parse(&["disconnect", "--format=json"]).is_err());
+    }
+
+    // ---- revenue and brand (branch revenue-brand)
+    #[test]
+    fn revenue_and_brand_flags() {
+        let c = parse(&[
+            "revenue",
+            "--since=2026-01-01",
+            "--until=2026-01-31",
+            "--by=term",
+            "--model=first-touch",
+        ])
+        .unwrap();
+        let CommandConfig::Revenue(r) = c.command else {
+            panic!("{c:?}")
+        };
+        let ts = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        assert_eq!(r.options.since, Some(ts("2026-01-01T00:00:00Z")));
+        // A bare --until date includes that day.
+        assert_eq!(r.options.until, Some(ts("2026-02-01T00:00:00Z")));
+        assert_eq!(r.options.by.as_str(), "term");
+        assert_eq!(r.options.model.as_str(), "first-touch");
+        let c = parse(&["revenue", "--until=2026-01-31 12:30:00"]).unwrap();
+        let CommandConfig::Revenue(r) = c.command else {
+            panic!("{c:?}")
+        };
+        assert_eq!(r.options.until, Some(ts("2026-01-31T12:30:00Z")));
+        for bad in [
+            &["revenue", "--since=2026-13-01"][..],
+            &["revenue", "--since=2026-02-01", "--until=2026-01-31"][..],
+            &["revenue", "--by=channel"][..],
+            &["revenue", "--format=ids"][..],
+            &["brand", "--format=csv"][..],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        let c = parse(&["--path=/srv/wp", "brand", "--top=3", "--uploads-url="]).unwrap();
+        let CommandConfig::Brand(b) = c.command else {
+            panic!("{c:?}")
+        };
+        assert_eq!(
+            (b.top, b.uploads_url, b.wp_root),
+            (3, None, Some("/srv/wp".into()))
+        );
     }
 }

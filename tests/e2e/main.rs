@@ -9,6 +9,7 @@ mod db;
 mod demo_site;
 mod insight;
 mod segments;
+mod revenue_brand;
 mod settings;
 mod status;
 mod store;

@@ -326,28 +326,67 @@ class Command extends \WP_CLI_Command {
 	}
 
 	/**
-	 * Attributes paid revenue, net of refunds, to UTM campaigns and sources.
+	 * Attributes paid revenue, net of refunds, to UTM campaigns, sources and more.
+	 *
+	 * Paid orders (processing, completed) count for their total minus their
+	 * refunds. Each order's UTM values come from the Segmentflow plugin's
+	 * `_segmentflow_utm_*` meta, else from WooCommerce's own order attribution
+	 * (`_wc_order_attribution_*`). Amounts of different currencies are never
+	 * added: there is one group of rows per currency, and each row's share is
+	 * of its currency's total. Orders without a value for the dimension are
+	 * one "(unattributed)" row. The rows of a currency add up exactly to the
+	 * store's paid net total, printed on stderr after the table.
 	 *
 	 * ## OPTIONS
 	 *
 	 * [--by=<dimension>]
-	 * : campaign, source, medium, content or term.
+	 * : The UTM value to group by.
+	 * ---
+	 * default: campaign
+	 * options:
+	 *   - campaign
+	 *   - source
+	 *   - medium
+	 *   - content
+	 *   - term
+	 * ---
 	 *
 	 * [--since=<date>]
-	 * : Orders on or after this date.
+	 * : Only orders paid (else created) on or after this GMT date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS).
 	 *
 	 * [--until=<date>]
-	 * : Orders before this date.
+	 * : Only orders paid (else created) up to and including this GMT date (YYYY-MM-DD), or before this instant (YYYY-MM-DD HH:MM:SS).
 	 *
 	 * [--model=<model>]
-	 * : first-touch or last-touch.
+	 * : last-touch credits each order to its own UTM values; first-touch credits it to the values of its customer's first order that had any.
+	 * ---
+	 * default: last-touch
+	 * options:
+	 *   - first-touch
+	 *   - last-touch
+	 * ---
+	 *
+	 * [--fields=<fields>]
+	 * : Limit the output to specific fields (currency, the --by dimension, orders, revenue, average_order_value, share, attributed, segmentflow_orders, woocommerce_orders).
 	 *
 	 * [--format=<format>]
-	 * : Render output in a particular format (table, json, csv, yaml).
+	 * : Render output in a particular format.
+	 * ---
+	 * default: table
+	 * options:
+	 *   - table
+	 *   - json
+	 *   - csv
+	 *   - yaml
+	 * ---
 	 *
 	 * ## EXAMPLES
 	 *
+	 *     # Revenue per campaign this year.
 	 *     $ wp segmentflow revenue --by=campaign --since=2026-01-01
+	 *
+	 *     # Per source, crediting the campaign that acquired each customer.
+	 *     $ wp segmentflow revenue --by=source --model=first-touch --format=csv
 	 *
 	 * @when after_wp_config_load
 	 */
@@ -356,20 +395,74 @@ class Command extends \WP_CLI_Command {
 	}
 
 	/**
-	 * Shows the brand kit: site name, logo, colours and top product photos.
+	 * Shows the brand kit: site name, tagline, logo, icon, colours and top product photos.
+	 *
+	 * What Segmentflow's brand-aware templates pull: the site name and
+	 * tagline, the custom logo and site icon URLs, the colour palette (block
+	 * theme global styles and theme.json, classic theme mods) and the photos
+	 * of the best-selling products (by paid line totals in the store
+	 * currency).
+	 *
+	 * Loads WordPress so that the URLs are exactly those the site serves:
+	 * the uploads base URL is WordPress's own `wp_upload_dir()` (with any
+	 * CDN or offload filter) and the theme is read from WP_CONTENT_DIR.
 	 *
 	 * ## OPTIONS
 	 *
+	 * [--top=<n>]
+	 * : How many product photos.
+	 * ---
+	 * default: 5
+	 * ---
+	 *
 	 * [--format=<format>]
-	 * : Render output in a particular format (table, json).
+	 * : Render output in a particular format.
+	 * ---
+	 * default: table
+	 * options:
+	 *   - table
+	 *   - json
+	 * ---
 	 *
 	 * ## EXAMPLES
 	 *
-	 *     $ wp segmentflow brand --format=json
+	 *     $ wp segmentflow brand
 	 *
-	 * @when after_wp_config_load
+	 *     # Everything as one JSON object, ten product photos.
+	 *     $ wp segmentflow brand --top=10 --format=json
+	 *
+	 * @when after_wp_load
 	 */
 	public function brand( $args, $assoc_args ) {
+		foreach ( self::brand_flags() as $flag => $value ) {
+			if ( ! isset( $assoc_args[ $flag ] ) ) {
+				$assoc_args[ $flag ] = $value;
+			}
+		}
 		Dispatch::run( array( 'brand' ), $args, $assoc_args );
+	}
+
+	/**
+	 * The paths and URLs WordPress resolved that the binary cannot read from
+	 * the database: `--content-dir` (WP_CONTENT_DIR, where the active theme's
+	 * theme.json is) and `--uploads-url` (`wp_upload_dir()['baseurl']`,
+	 * computed without creating the month's directory).
+	 *
+	 * @return array<string,string>
+	 */
+	public static function brand_flags() {
+		$flags = array();
+		if ( defined( 'WP_CONTENT_DIR' ) ) {
+			$flags['content-dir'] = WP_CONTENT_DIR;
+		} elseif ( defined( 'ABSPATH' ) ) {
+			$flags['content-dir'] = ABSPATH . 'wp-content';
+		}
+		if ( function_exists( 'wp_upload_dir' ) ) {
+			$uploads = wp_upload_dir( null, false );
+			if ( is_array( $uploads ) && empty( $uploads['error'] ) && ! empty( $uploads['baseurl'] ) ) {
+				$flags['uploads-url'] = $uploads['baseurl'];
+			}
+		}
+		return $flags;
 	}
 }

@@ -16,12 +16,18 @@
 //! * [`facts`]: per-customer aggregates of a store as of one instant.
 //! * [`segments`]: the 11 pre-built segments and rule evaluation.
 //! * [`query`]: English segment descriptions compiled to rules.
+//! * [`brand`]: the brand kit (name, logo, icon, palette, top product
+//!   photos) from options, theme data and attachment rows.
+//! * [`revenue`]: paid revenue net of refunds attributed to UTM values,
+//!   per currency.
 
+pub mod brand;
 pub mod facts;
 pub mod input;
 pub mod money;
 pub mod paid;
 pub mod query;
+pub mod revenue;
 pub mod rules;
 pub mod segments;
 

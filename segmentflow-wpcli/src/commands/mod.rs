@@ -28,6 +28,9 @@ pub mod webhooks;
 
 // ---- segments (branch seg-shell)
 pub mod segments;
+// ---- revenue and brand (branch revenue-brand)
+pub mod brand;
+pub mod revenue;
 
 use std::io::BufRead;
 
@@ -74,6 +77,9 @@ pub fn run(config: &Config, printer: &Printer) -> anyhow::Result<ExitStatus> {
         CommandConfig::Doctor(_) => unreachable!("doctor opens the site itself"),
         // ---- segments (branch seg-shell)
         CommandConfig::Segments(opts) => segments::run(&mut site, opts, printer),
+        // ---- revenue and brand (branch revenue-brand)
+        CommandConfig::Revenue(opts) => revenue::run(&mut site, opts, printer),
+        CommandConfig::Brand(opts) => brand::run(&mut site, opts, printer),
     }
 }
 

@@ -21,6 +21,7 @@
 //! * **Table names** come only from the validated core
 //!   [`TablePrefix`] (see [`Tables`]).
 
+pub mod brand;
 pub mod customers;
 pub mod insight;
 pub mod orders;
