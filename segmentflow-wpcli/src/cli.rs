@@ -330,6 +330,8 @@ pub struct AsOfArg {
     /// reproducible results; default: now.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+}
+
 // ---- revenue and brand (branch revenue-brand)
 
 /// `revenue --by=…`
