@@ -395,7 +395,7 @@ class Command extends \WP_CLI_Command {
 	}
 
 	/**
-	 * Shows the brand kit: site name, tagline, logo, icon, colours and top product photos.
+	 * Shows the brand kit: name, tagline, logo, icon, colours, top product photos.
 	 *
 	 * What Segmentflow's brand-aware templates pull: the site name and
 	 * tagline, the custom logo and site icon URLs, the colour palette (block

@@ -9,6 +9,7 @@ final class RegistrationTest extends TestCase {
 		$this->assertSame( 'Segmentflow\WpCli\SettingsCommand', WP_CLI::$commands['segmentflow settings'] );
 		$this->assertSame( 'Segmentflow\WpCli\WebhooksCommand', WP_CLI::$commands['segmentflow webhooks'] );
 		$this->assertSame( 'Segmentflow\WpCli\TrackingCommand', WP_CLI::$commands['segmentflow tracking'] );
+		$this->assertSame( 'Segmentflow\WpCli\SegmentsCommand', WP_CLI::$commands['segmentflow segments'] );
 	}
 
 	/**
@@ -16,7 +17,7 @@ final class RegistrationTest extends TestCase {
 	 * a short description, ## EXAMPLES, and an explicit @when.
 	 */
 	public function test_every_subcommand_is_documented_with_examples_and_when() {
-		$classes = array( 'Segmentflow\WpCli\Command', 'Segmentflow\WpCli\SettingsCommand', 'Segmentflow\WpCli\WebhooksCommand', 'Segmentflow\WpCli\TrackingCommand' );
+		$classes = array( 'Segmentflow\WpCli\Command', 'Segmentflow\WpCli\SettingsCommand', 'Segmentflow\WpCli\WebhooksCommand', 'Segmentflow\WpCli\TrackingCommand', 'Segmentflow\WpCli\SegmentsCommand' );
 		$count   = 0;
 		foreach ( $classes as $class ) {
 			$reflection = new ReflectionClass( $class );
@@ -32,6 +33,6 @@ final class RegistrationTest extends TestCase {
 				++$count;
 			}
 		}
-		$this->assertSame( 15, $count );
+		$this->assertSame( 19, $count );
 	}
 }
