@@ -115,24 +115,8 @@ pub(crate) fn generated_store(opts: &GenerateOptions) -> String {
     sql.hash(&mut hasher);
     let name = format!("sfwp_cache_gen_{:016x}", hasher.finish());
     let template = crate::store::template();
-    let mut conn = server().admin();
-    let locked: Option<i64> = conn
-        .exec_first("SELECT GET_LOCK(?, 600)", (&name,))
-        .unwrap();
-    assert_eq!(locked, Some(1), "lock {name}");
-    let ready: Option<String> = conn
-        .exec_first(
-            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sfwp_ready'",
-            (&name,),
-        )
-        .unwrap();
-    if ready.is_none() {
-        conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
-            .unwrap();
-        conn.query_drop(format!(
-            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
-        ))
-        .unwrap();
+    // Only this exact store is cached; other generated stores stay.
+    crate::util::cached_database(&name, &name, |conn| {
         for t in CORE_TABLES {
             conn.query_drop(format!(
                 "CREATE TABLE `{name}`.`wp_{t}` LIKE `{template}`.`wp_{t}`"
@@ -150,10 +134,7 @@ pub(crate) fn generated_store(opts: &GenerateOptions) -> String {
             .write_all(&sql)
             .expect("pipe the generated SQL");
         assert!(child.wait().unwrap().success(), "loading {name} failed");
-        conn.query_drop(format!("CREATE TABLE `{name}`.`sfwp_ready` (id INT)"))
-            .unwrap();
-    }
-    let _: Option<i64> = conn.exec_first("SELECT RELEASE_LOCK(?)", (&name,)).unwrap();
+    });
     name
 }
 

@@ -72,30 +72,8 @@ pub fn dump_template(dump: &Path, kind: &str) -> String {
     std::fs::read(dump).expect("dump file").hash(&mut hasher);
     let name = format!("sfwp_cache_{kind}_{:016x}", hasher.finish());
     let server = server();
-    let mut conn = server.admin();
-    let locked: Option<i64> = conn
-        .exec_first("SELECT GET_LOCK(?, 600)", (&name,))
-        .unwrap();
-    assert_eq!(locked, Some(1), "lock {name}");
-    let ready: Option<String> = conn
-        .exec_first(
-            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sfwp_ready'",
-            (&name,),
-        )
-        .unwrap();
-    if ready.is_none() {
-        let old: Vec<String> = conn
-            .exec(
-                "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?",
-                (format!("sfwp\\_cache\\_{kind}\\_%"),),
-            )
-            .unwrap();
-        for db in old {
-            conn.query_drop(format!("DROP DATABASE IF EXISTS `{db}`"))
-                .unwrap();
-        }
-        conn.query_drop(format!("CREATE DATABASE `{name}`"))
-            .unwrap();
+    let stale = format!("sfwp\\_cache\\_{kind}\\_%");
+    crate::util::cached_database(&name, &stale, |_| {
         let socket = server
             .socket
             .as_ref()
@@ -110,10 +88,7 @@ pub fn dump_template(dump: &Path, kind: &str) -> String {
             .status()
             .expect("zcat | mariadb");
         assert!(status.success(), "loading {} failed", dump.display());
-        conn.query_drop(format!("CREATE TABLE `{name}`.`sfwp_ready` (id INT)"))
-            .unwrap();
-    }
-    let _: Option<i64> = conn.exec_first("SELECT RELEASE_LOCK(?)", (&name,)).unwrap();
+    });
     name
 }
 

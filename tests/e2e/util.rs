@@ -159,36 +159,22 @@ fn template(kind: Kind) -> &'static str {
     cell.get_or_init(|| {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        std::fs::read(support("wp-install.php")).unwrap().hash(&mut hasher);
+        std::fs::read(support("wp-install.php"))
+            .unwrap()
+            .hash(&mut hasher);
         std::fs::read(Path::new(ABSPATH).join("wp-includes/version.php"))
             .expect("WordPress core in /usr/share/wordpress (make setup)")
             .hash(&mut hasher);
-        let kind_name = if kind == Kind::Multisite { "ms" } else { "single" };
+        let kind_name = if kind == Kind::Multisite {
+            "ms"
+        } else {
+            "single"
+        };
         let name = format!("{DB_PREFIX}cache_{kind_name}_{:016x}", hasher.finish());
 
         let server = server();
-        let mut conn = server.admin();
-        let locked: Option<i64> = conn
-            .exec_first("SELECT GET_LOCK(?, 300)", (&name,))
-            .unwrap();
-        assert_eq!(locked, Some(1), "could not lock the template {name}");
-        let ready: Option<String> = conn
-            .exec_first(
-                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sfwp_ready'",
-                (&name,),
-            )
-            .unwrap();
-        if ready.is_none() {
-            let old: Vec<String> = conn
-                .exec(
-                    "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?",
-                    (format!("{DB_PREFIX}cache\\_{kind_name}\\_%"),),
-                )
-                .unwrap();
-            for db in old {
-                conn.query_drop(format!("DROP DATABASE IF EXISTS `{db}`")).unwrap();
-            }
-            conn.query_drop(format!("CREATE DATABASE `{name}`")).unwrap();
+        let stale = format!("{DB_PREFIX}cache\\_{kind_name}\\_%");
+        cached_database(&name, &stale, |conn| {
             let mut cmd = Command::new("php");
             cmd.arg(support("wp-install.php"));
             if kind == Kind::Multisite {
@@ -211,12 +197,49 @@ fn template(kind: Kind) -> &'static str {
                     String::from_utf8_lossy(&out.stderr)
                 );
             }
-            conn.query_drop(format!("CREATE TABLE `{name}`.`sfwp_ready` (id INT)"))
-                .unwrap();
-        }
-        let _: Option<i64> = conn.exec_first("SELECT RELEASE_LOCK(?)", (&name,)).unwrap();
+        });
         name
     })
+}
+
+/// A database built once and kept between test runs under `name`.
+///
+/// A MariaDB named lock serialises concurrent test processes; a
+/// `sfwp_ready` table marks a finished build. When `name` is not ready,
+/// the databases matching `stale_like` (older builds of the same kind)
+/// are dropped, `name` is created empty and `build` fills it.
+pub(crate) fn cached_database(name: &str, stale_like: &str, build: impl FnOnce(&mut mysql::Conn)) {
+    let mut conn = server().admin();
+    let locked: Option<i64> = conn.exec_first("SELECT GET_LOCK(?, 600)", (name,)).unwrap();
+    assert_eq!(locked, Some(1), "could not lock the cached database {name}");
+    let ready: Option<String> = conn
+        .exec_first(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sfwp_ready'",
+            (name,),
+        )
+        .unwrap();
+    if ready.is_none() {
+        let old: Vec<String> = conn
+            .exec(
+                "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?",
+                (stale_like,),
+            )
+            .unwrap();
+        for db in old {
+            conn.query_drop(format!("DROP DATABASE IF EXISTS `{db}`"))
+                .unwrap();
+        }
+        conn.query_drop(format!("DROP DATABASE IF EXISTS `{name}`"))
+            .unwrap();
+        conn.query_drop(format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci"
+        ))
+        .unwrap();
+        build(&mut conn);
+        conn.query_drop(format!("CREATE TABLE `{name}`.`sfwp_ready` (id INT)"))
+            .unwrap();
+    }
+    let _: Option<i64> = conn.exec_first("SELECT RELEASE_LOCK(?)", (name,)).unwrap();
 }
 
 /// The result of running the binary.
