@@ -737,25 +737,16 @@ impl<'a> Parser<'a> {
 
     // --- spend, average, coupons, statuses ----------------------------
 
-    fn parse_spend(&mut self) -> Result<Clause, QueryError> {
+    /// An amount and an optional time window, in either order, with the
+    /// filler words `filler` eats skipped anywhere between them.
+    fn amount_and_window(
+        &mut self,
+        mut filler: impl FnMut(&mut Self) -> bool,
+    ) -> Result<(Option<Amount>, Option<Window>), QueryError> {
         let mut amount = None;
         let mut window = None;
         loop {
-            if self
-                .eat_any(&[
-                    "total",
-                    "overall",
-                    "altogether",
-                    "combined",
-                    "lifetime",
-                    "is",
-                    "was",
-                    "of",
-                ])
-                .is_some()
-                || self.eat_seq(&["in", "total"])
-                || self.eat_seq(&["a", "total", "of"])
-            {
+            if filler(self) {
                 continue;
             }
             if amount.is_none()
@@ -772,6 +763,25 @@ impl<'a> Parser<'a> {
             }
             break;
         }
+        Ok((amount, window))
+    }
+
+    fn parse_spend(&mut self) -> Result<Clause, QueryError> {
+        let (amount, window) = self.amount_and_window(|p| {
+            p.eat_any(&[
+                "total",
+                "overall",
+                "altogether",
+                "combined",
+                "lifetime",
+                "is",
+                "was",
+                "of",
+            ])
+            .is_some()
+                || p.eat_seq(&["in", "total"])
+                || p.eat_seq(&["a", "total", "of"])
+        })?;
         match amount {
             Some(amount) => Ok(Clause::Spend { window, amount }),
             None => Err(self.cannot_use(
@@ -794,29 +804,8 @@ impl<'a> Parser<'a> {
             "transaction",
         ]);
         self.eat_any(&["value", "size", "amount", "total"]);
-        let mut amount = None;
-        let mut window = None;
-        loop {
-            if self
-                .eat_any(&["is", "was", "of", "that", "which"])
-                .is_some()
-            {
-                continue;
-            }
-            if amount.is_none()
-                && let Some(a) = self.try_amount()?
-            {
-                amount = Some(a);
-                continue;
-            }
-            if window.is_none()
-                && let Some(w) = self.try_window()?
-            {
-                window = Some(w);
-                continue;
-            }
-            break;
-        }
+        let (amount, window) =
+            self.amount_and_window(|p| p.eat_any(&["is", "was", "of", "that", "which"]).is_some())?;
         match amount {
             Some(amount) => Ok(Clause::Average { window, amount }),
             None => Err(self.cannot_use(
