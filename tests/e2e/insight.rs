@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -19,12 +19,13 @@ use mysql::prelude::Queryable;
 use segmentflow_core::insight::{Money, OrderFact, PersonFact, is_paid_status};
 use segmentflow_core::wpconfig::TablePrefix;
 use segmentflow_wpcli::generator::{self, GenerateOptions, Storage};
-use segmentflow_wpcli::wordpress::db::{ConnectParams, Db};
+use segmentflow_wpcli::wordpress::db::Db;
 use segmentflow_wpcli::wordpress::store::Tables;
 use segmentflow_wpcli::wordpress::store::insight::{order_facts, person_facts};
 use segmentflow_wpcli::wordpress::store::site::{OrderStorage, order_storage};
 
-use crate::util::{TEST_PASSWORD, TEST_USER, server};
+use crate::store::connect;
+use crate::util::{server, support};
 
 /// WordPress core tables (structure copied from the dump's template).
 const CORE_TABLES: &[&str] = &[
@@ -41,19 +42,6 @@ const CORE_TABLES: &[&str] = &[
     "usermeta",
     "users",
 ];
-
-pub(crate) fn connect(db: &str) -> Db {
-    Db::connect_mysql(&ConnectParams {
-        host: Some("127.0.0.1".into()),
-        port: Some(3306),
-        socket: server().socket.clone(),
-        user: TEST_USER.into(),
-        password: TEST_PASSWORD.into(),
-        database: db.into(),
-        charset: Some("utf8mb4".into()),
-    })
-    .expect("connect")
-}
 
 pub(crate) fn wp_tables() -> Tables {
     Tables::new(&TablePrefix::new("wp_").unwrap(), 1).unwrap()
@@ -177,12 +165,6 @@ impl Drop for DbCopy {
             .admin()
             .query_drop(format!("DROP DATABASE IF EXISTS `{}`", self.db));
     }
-}
-
-fn support(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/support")
-        .join(file)
 }
 
 fn m(s: &str) -> Money {

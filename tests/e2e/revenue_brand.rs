@@ -11,14 +11,15 @@
 //! items.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use segmentflow_core::insight::Money;
 use serde_json::Value;
 
 use crate::insight::{DbCopy, generated_store, sql_rows};
-use crate::util::{ABSPATH, Output, TEST_PASSWORD, TEST_USER, TempDir, TestEnv, bin, server};
+use crate::util::{
+    ABSPATH, Output, TEST_PASSWORD, TEST_USER, TempDir, TestEnv, bin, run_wp_php, server,
+};
 use segmentflow_wpcli::generator::{GenerateOptions, Storage};
 
 /// A WordPress root whose wp-config.php points at `db`.
@@ -371,29 +372,9 @@ fn revenue_on_a_store_without_paid_orders() {
 /// What WordPress's own PHP says (`tests/support/wp-brand.php`).
 fn wordpress_brand(db: &str, products: &[u64]) -> Value {
     let ids: Vec<String> = products.iter().map(u64::to_string).collect();
-    let out = Command::new("php")
-        .arg(support("wp-brand.php"))
-        .arg(ids.join(","))
-        .env("SF_TEST_DB_NAME", db)
-        .env("SF_TEST_DB_HOST", server().php_db_host())
-        .env("SF_TEST_DB_USER", TEST_USER)
-        .env("SF_TEST_DB_PASSWORD", TEST_PASSWORD)
-        .env("SF_TEST_ABSPATH", ABSPATH)
-        .output()
-        .expect("php");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn support(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/support")
-        .join(file)
+    let stdout = run_wp_php("wp-brand.php", &ids.join(","), db);
+    serde_json::from_slice(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&stdout)))
 }
 
 fn content_dir() -> String {

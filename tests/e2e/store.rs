@@ -33,16 +33,10 @@ use segmentflow_wpcli::wordpress::store::users::{guests, users};
 use segmentflow_wpcli::wordpress::store::{Cursor, ReadError, Tables};
 use serde_json::Value;
 
-use crate::util::{TEST_PASSWORD, TEST_USER, server};
+use crate::util::{TEST_PASSWORD, TEST_USER, server, support};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/woocommerce-9.2.5")
-}
-
-fn support(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/support")
-        .join(file)
 }
 
 /// The tables the readers use (copied for tests that write).
@@ -148,7 +142,8 @@ impl Drop for StoreCopy {
     }
 }
 
-fn connect(db: &str) -> Db {
+/// A connection to a test database as the test user.
+pub(crate) fn connect(db: &str) -> Db {
     Db::connect_mysql(&ConnectParams {
         host: Some("127.0.0.1".into()),
         port: Some(3306),

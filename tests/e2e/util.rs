@@ -53,8 +53,31 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn support(file: &str) -> PathBuf {
+/// A file of `tests/support/`.
+pub(crate) fn support(file: &str) -> PathBuf {
     repo_root().join("tests/support").join(file)
+}
+
+/// Runs a `tests/support/` PHP script against WordPress core on database
+/// `db` (as the test user) and returns its stdout; fails the test when
+/// the script fails.
+pub(crate) fn run_wp_php(script: &str, arg: &str, db: &str) -> Vec<u8> {
+    let out = Command::new("php")
+        .arg(support(script))
+        .arg(arg)
+        .env("SF_TEST_DB_NAME", db)
+        .env("SF_TEST_DB_HOST", server().php_db_host())
+        .env("SF_TEST_DB_USER", TEST_USER)
+        .env("SF_TEST_DB_PASSWORD", TEST_PASSWORD)
+        .env("SF_TEST_ABSPATH", ABSPATH)
+        .output()
+        .expect("php");
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 /// How this machine's MariaDB is reached.
@@ -567,22 +590,7 @@ impl TestEnv {
 
     /// `serialize( get_option( $name ) )` from WordPress's own PHP.
     pub fn php_get_option(&self, name: &str) -> String {
-        let out = Command::new("php")
-            .arg(support("wp-get-option.php"))
-            .arg(name)
-            .env("SF_TEST_DB_NAME", &self.db)
-            .env("SF_TEST_DB_HOST", server().php_db_host())
-            .env("SF_TEST_DB_USER", TEST_USER)
-            .env("SF_TEST_DB_PASSWORD", TEST_PASSWORD)
-            .env("SF_TEST_ABSPATH", ABSPATH)
-            .output()
-            .expect("php");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        String::from_utf8_lossy(&run_wp_php("wp-get-option.php", name, &self.db)).into_owned()
     }
 
     /// The SQLite twin of this site, in a new WordPress root.
