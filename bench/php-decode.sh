@@ -4,9 +4,11 @@
 #   BENCH_MB (default 55)   size of the generated input
 #   PHP_DECODE_RUNS (7)     runs per side (best of N is reported)
 set -euo pipefail
+# The build directory the Makefile uses, also when this script is run directly.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/segmentflow-target}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-target="${CARGO_TARGET_DIR:-$root/target}"
+target="$CARGO_TARGET_DIR"
 input="${PHP_DECODE_INPUT:-$target/bench/php-decode.ser}"
 mkdir -p "$(dirname "$input")" bench/results
 if [ ! -s "$input" ]; then

@@ -11,10 +11,12 @@
 #                    skipped when absent), loaded once into sfwp_bench_<md5 prefix>
 #   READ_MAP_RUNS    runs per store (default 1; the best and the rest are all listed)
 set -euo pipefail
+# The build directory the Makefile uses, also when this script is run directly.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/segmentflow-target}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 socket=/run/mysqld/mysqld.sock
-target="${CARGO_TARGET_DIR:-$root/target}"
+target="$CARGO_TARGET_DIR"
 cargo build --release -p segmentflow-wpcli --example bench_read >&2
 
 inputs=()

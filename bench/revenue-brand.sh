@@ -8,6 +8,8 @@
 # The store is generated once by scripts/gen-store.sh into
 # sfwp_bench_rb_<orders> (WordPress installed first) and reused by later runs.
 set -euo pipefail
+# The build directory the Makefile uses, also when this script is run directly.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/segmentflow-target}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 orders="${RB_ORDERS:-100000}"
@@ -22,7 +24,7 @@ if ! mariadb -uroot --socket="$socket" -N -e "SELECT 1 FROM information_schema.T
     mariadb -uroot --socket="$socket" -e "CREATE TABLE \`$db\`.sfwp_ready (id INT)"
 fi
 cargo build --release -p segmentflow-wpcli >&2
-target="${CARGO_TARGET_DIR:-$root/target}"
+target="$CARGO_TARGET_DIR"
 bin="$target/release/segmentflow-wpcli"
 site="$(mktemp -d)"
 trap 'rm -rf "$site"' EXIT

@@ -9,10 +9,12 @@
 # Each store is generated once by scripts/gen-store.sh into a database named
 # after its size and the generator's seed (sfwp_bench_segs_<orders>), reused later.
 set -euo pipefail
+# The build directory the Makefile uses, also when this script is run directly.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/segmentflow-target}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 socket=/run/mysqld/mysqld.sock
-target="${CARGO_TARGET_DIR:-$root/target}"
+target="$CARGO_TARGET_DIR"
 cargo build --release -p segmentflow-wpcli --bin segmentflow-wpcli >&2
 bin="$target/release/segmentflow-wpcli"
 tmp="$(mktemp -d)"

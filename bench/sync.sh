@@ -9,10 +9,12 @@
 # Each store is made once by bench/fixtures.sh (sfwp_bench_<storage>_<orders>)
 # and reused. Peak RSS and wall time come from /usr/bin/time -v.
 set -euo pipefail
+# The build directory the Makefile uses, also when this script is run directly.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/segmentflow-target}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 storage="${SYNC_STORAGE:-hpos}"
-target="${CARGO_TARGET_DIR:-$root/target}"
+target="$CARGO_TARGET_DIR"
 bin="$target/release/segmentflow-wpcli"
 cargo build --release -p segmentflow-wpcli >&2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/segmentflow-bench-sync.XXXXXX")

@@ -13,6 +13,8 @@
 # Environment: MARIADB (client command, default `mariadb -uroot`), CARGO_PROFILE
 # (`release` by default: a million orders in debug is slow).
 set -euo pipefail
+# The build directory the Makefile uses, also when this script is run directly.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/segmentflow-target}"
 here=$(cd "$(dirname "$0")/.." && pwd)
 db=""
 prefix="wp_"
@@ -43,6 +45,6 @@ fi
 cargo_flags=(--quiet --example gen_store -p segmentflow-wpcli)
 [[ "$profile" == release ]] && cargo_flags+=(--release)
 (cd "$here" && cargo build "${cargo_flags[@]}")
-target=${CARGO_TARGET_DIR:-$here/target}
+target="$CARGO_TARGET_DIR"
 "$target/$profile/examples/gen_store" "${gen_args[@]}" | "${mysql[@]}" "$db"
 echo "gen-store.sh: loaded into database $db" >&2

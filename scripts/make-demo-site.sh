@@ -21,6 +21,8 @@
 # Environment: MARIADB (client command, default `mariadb -uroot`),
 # CARGO_PROFILE (default `debug`: 300 orders need no release build).
 set -euo pipefail
+# The build directory the Makefile uses, also when this script is run directly.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/segmentflow-target}"
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$here/fixtures/demo-site}
 
@@ -39,7 +41,7 @@ core_version_file=/usr/share/wordpress/wp-includes/version.php
 read -r -a mysql <<< "${MARIADB:-mariadb -uroot}"
 profile=${CARGO_PROFILE:-debug}
 export CARGO_PROFILE=$profile
-target=${CARGO_TARGET_DIR:-$here/target}
+target="$CARGO_TARGET_DIR"
 db="sfdemo_build_$$"
 work=$(mktemp -d)
 cleanup() {
