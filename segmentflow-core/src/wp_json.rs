@@ -34,9 +34,9 @@ pub fn write_value(out: &mut String, value: &Value) {
         Value::Bool(false) => out.push_str("false"),
         Value::Number(n) => {
             if let Some(i) = n.as_i64() {
-                out.push_str(&i.to_string());
+                push_display(out, i);
             } else if let Some(u) = n.as_u64() {
-                out.push_str(&u.to_string());
+                push_display(out, u);
             } else if let Some(f) = n.as_f64() {
                 out.push_str(&float::format(f, ExponentChar::Lower));
             }
@@ -67,7 +67,23 @@ pub fn write_value(out: &mut String, value: &Value) {
     }
 }
 
+/// Appends an integer's decimal text without a temporary `String`.
+fn push_display(out: &mut String, n: impl std::fmt::Display) {
+    use std::fmt::Write as _;
+    // Writing to a `String` cannot fail.
+    let _ = write!(out, "{n}");
+}
+
+/// Whether byte `b` of a string is copied as it is: printable ASCII other
+/// than `"`, `\\` and `/`.
+fn is_plain(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' && b != b'/'
+}
+
 /// Appends `s` as a PHP `json_encode()` string literal.
+///
+/// Runs of plain ASCII (most of a webhook body) are copied as one slice;
+/// only the bytes around them are looked at one character at a time.
 pub fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     fn unicode_escape(out: &mut String, unit: u16) {
@@ -76,8 +92,21 @@ pub fn write_string(out: &mut String, s: &str) {
             out.push(HEX[((unit >> shift) & 0xf) as usize] as char);
         }
     }
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        while i < bytes.len() && is_plain(bytes[i]) {
+            i += 1;
+        }
+        // `start..i` is ASCII, so both ends are character boundaries.
+        out.push_str(&s[start..i]);
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -102,8 +131,43 @@ pub fn write_string(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::encode;
+    use super::{encode, write_string};
     use serde_json::json;
+
+    /// The escaping rules one character at a time, as PHP states them.
+    fn reference(s: &str) -> String {
+        let mut out = String::from('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '/' => out.push_str("\\/"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 || !c.is_ascii() => {
+                    let mut buf = [0u16; 2];
+                    for unit in c.encode_utf16(&mut buf) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_escapes_like_the_character_rules(s in "\\PC*|[ -~\\x00-\\x1f\\x7f\u{e9}\u{1f600}/]*") {
+            let mut out = String::new();
+            write_string(&mut out, &s);
+            proptest::prop_assert_eq!(out, reference(&s));
+        }
+    }
 
     #[test]
     fn escapes_like_php() {
