@@ -7,7 +7,9 @@
 //! (Unix socket; else TCP `BENCH_HOST`:`BENCH_PORT`, default
 //! 127.0.0.1:3306), `BENCH_USER` (root), `BENCH_PASSWORD` (empty),
 //! `BENCH_PREFIX` (wp_), `BENCH_PAGE` (page size, 500), `BENCH_VERSION`
-//! (v2 or v3), `BENCH_MAP` (`0`: read only, no mapping).
+//! (v2 or v3), `BENCH_MAP` (`0`: read only, no mapping), `BENCH_THREADS`
+//! (`1`: read and map on one thread; default: the reader on its own thread,
+//! as `sync` does).
 
 use std::time::Instant;
 
@@ -62,22 +64,42 @@ fn main() -> anyhow::Result<()> {
 
     let start = Instant::now();
     let (mut n, mut refunds, mut errors, mut bytes) = (0u64, 0u64, 0u64, 0u64);
-    for order in orders(&mut db, &tables, storage, None, None, page) {
-        match order {
-            Ok(o) => {
-                n += 1;
-                refunds += o.refunds.len() as u64;
-                if map {
-                    bytes +=
-                        rest::webhook_body(&rest::order::to_json(&o, &site, version)).len() as u64;
+    // As in `sync`: the reader runs on a thread of its own, a page ahead of
+    // the mapping (BENCH_THREADS=1: both on this thread).
+    let (tx, rx) = std::sync::mpsc::sync_channel(2 * page);
+    let pipelined = env("BENCH_THREADS", "2") != "1";
+    std::thread::scope(|scope| {
+        let mut records: Box<dyn Iterator<Item = _>> = if pipelined {
+            let (db, tables) = (&mut db, &tables);
+            scope.spawn(move || {
+                for order in orders(db, tables, storage, None, None, page) {
+                    if tx.send(order).is_err() {
+                        break;
+                    }
+                }
+            });
+            Box::new(rx.into_iter())
+        } else {
+            drop(tx);
+            Box::new(orders(&mut db, &tables, storage, None, None, page))
+        };
+        for order in &mut records {
+            match order {
+                Ok(o) => {
+                    n += 1;
+                    refunds += o.refunds.len() as u64;
+                    if map {
+                        bytes += rest::webhook_body(&rest::order::to_json(&o, &site, version))
+                            .len() as u64;
+                    }
+                }
+                Err(e) => {
+                    errors += 1;
+                    eprintln!("error: {e}");
                 }
             }
-            Err(e) => {
-                errors += 1;
-                eprintln!("error: {e}");
-            }
         }
-    }
+    });
     let secs = start.elapsed().as_secs_f64();
     println!(
         "| {storage:?}{} | {page} | {n} | {refunds} | {errors} | {secs:.2} | {:.0} | {:.1} | {:.1} |",
