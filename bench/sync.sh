@@ -29,11 +29,13 @@ cleanup() {
 trap cleanup EXIT
 
 # timed NAME CMD…: runs CMD under /usr/bin/time -v; stdout to $tmp/NAME.out;
-# sets $secs and $rss_mb.
+# sets $secs, $rss_mb and $db_secs (MariaDB's CPU seconds meanwhile).
 timed() {
   local name=$1
   shift
   local code=0
+  local db_before
+  db_before=$(mysqld_cpu)
   /usr/bin/time -v -o "$tmp/$name.time" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err" || code=$?
   if ((code != 0 && code != 3)); then
     echo "sync bench: $name failed (exit $code): $*" >&2
@@ -42,6 +44,19 @@ timed() {
   fi
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tmp/$name.time")
   rss_mb=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$tmp/$name.time")
+  db_secs=$(awk -v a="$db_before" -v b="$(mysqld_cpu)" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# mysqld_cpu: CPU seconds (user + system) MariaDB's server has used so far,
+# so each run's table row shows the database's share of the work.
+mysqld_cpu() {
+  local pid
+  pid=$(pidof mariadbd mysqld 2> /dev/null | cut -d' ' -f1)
+  if [[ -z "$pid" ]]; then
+    echo 0
+    return
+  fi
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pid/stat"
 }
 
 # totals NAME: the report's sent, unchanged and failed counts (all resources).
@@ -94,17 +109,17 @@ PHP
 
   timed full "${wp[@]}" sync --full --format=json --quiet
   read -r sent _ failed < <(totals full)
-  rows+="| $label | full sync → sandbox | $sent | $failed | $secs | $(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $rss_mb |"$'\n'
+  rows+="| $label | full sync → sandbox | $sent | $failed | $secs | $(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $rss_mb | $db_secs |"$'\n'
   timed again "${wp[@]}" sync --format=json --quiet
   read -r sent unchanged failed < <(totals again)
-  rows+="| $label | no-change incremental ($unchanged unchanged) | $sent | $failed | $secs | — | $rss_mb |"$'\n'
+  rows+="| $label | no-change incremental ($unchanged unchanged) | $sent | $failed | $secs | — | $rss_mb | $db_secs |"$'\n'
   timed dry "${wp[@]}" sync --full --dry-run --format=json --quiet
   read -r sent _ failed < <(totals dry)
-  rows+="| $label | full --dry-run (read + map + sign) | $sent | $failed | $secs | $(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $rss_mb |"$'\n'
+  rows+="| $label | full --dry-run (read + map + sign) | $sent | $failed | $secs | $(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $rss_mb | $db_secs |"$'\n'
   for resource in orders customers; do
     timed "dry-$resource" "${wp[@]}" sync --full --dry-run --resources="$resource" --format=json --quiet
     read -r sent _ failed < <(totals "dry-$resource")
-    rows+="| $label | --dry-run --resources=$resource | $sent | $failed | $secs | $(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $rss_mb |"$'\n'
+    rows+="| $label | --dry-run --resources=$resource | $sent | $failed | $secs | $(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $rss_mb | $db_secs |"$'\n'
   done
   curl -s "$base_url/__sandbox/stats" > "$tmp/stats-$orders.json" || true
   kill "$sandbox_pid" 2> /dev/null || true
@@ -124,8 +139,8 @@ mkdir -p bench/results
   echo "sandbox over HTTP (default concurrency) and users as identify batches."
   echo "Targets: 1M orders in ≤ 60 s, peak RSS ≤ 150 MB, no-change incremental ≤ 1 s."
   echo
-  echo "| store | run | items sent | failed | seconds | items/s | peak RSS MB |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| store | run | items sent | failed | seconds | items/s | peak RSS MB | MariaDB CPU s |"
+  echo "|---|---|---|---|---|---|---|---|"
   printf '%s' "$rows"
 } > bench/results/sync.md
 cat bench/results/sync.md
