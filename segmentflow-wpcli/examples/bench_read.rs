@@ -9,14 +9,15 @@
 //! `BENCH_PREFIX` (wp_), `BENCH_PAGE` (page size, 500), `BENCH_VERSION`
 //! (v2 or v3), `BENCH_MAP` (`0`: read only, no mapping), `BENCH_THREADS`
 //! (`1`: read and map on one thread; default: the reader on its own thread,
-//! as `sync` does).
+//! as `sync` does), `BENCH_LOADERS` (extra connections loading pages in
+//! parallel, default 0; with `BENCH_THREADS=1` ignored).
 
 use std::time::Instant;
 
 use segmentflow_core::rest::{self, ApiVersion};
 use segmentflow_core::wpconfig::TablePrefix;
 use segmentflow_wpcli::wordpress::db::{ConnectParams, Db};
-use segmentflow_wpcli::wordpress::store::orders::orders;
+use segmentflow_wpcli::wordpress::store::orders::{orders, orders_parallel};
 use segmentflow_wpcli::wordpress::store::site::{SiteFacts, order_storage, read_site};
 use segmentflow_wpcli::wordpress::store::{PAGE_SIZE, Tables};
 
@@ -68,15 +69,16 @@ fn main() -> anyhow::Result<()> {
     // the mapping (BENCH_THREADS=1: both on this thread).
     let (tx, rx) = std::sync::mpsc::sync_channel(2 * page);
     let pipelined = env("BENCH_THREADS", "2") != "1";
+    let loaders: usize = env("BENCH_LOADERS", "0").parse()?;
     std::thread::scope(|scope| {
         let mut records: Box<dyn Iterator<Item = _>> = if pipelined {
-            let (db, tables) = (&mut db, &tables);
+            let (db, tables, params) = (&mut db, &tables, &params);
             scope.spawn(move || {
-                for order in orders(db, tables, storage, None, None, page) {
-                    if tx.send(order).is_err() {
-                        break;
-                    }
-                }
+                let connect = || Ok(Db::connect_mysql(params)?);
+                let mut send = |order| tx.send(order).is_ok();
+                orders_parallel(
+                    db, &connect, tables, storage, None, None, page, loaders, &mut send,
+                );
             });
             Box::new(rx.into_iter())
         } else {
@@ -89,8 +91,8 @@ fn main() -> anyhow::Result<()> {
                     n += 1;
                     refunds += o.refunds.len() as u64;
                     if map {
-                        bytes += rest::webhook_body(&rest::order::to_json(&o, &site, version))
-                            .len() as u64;
+                        bytes += rest::webhook_body(&rest::order::to_json(&o, &site, version)).len()
+                            as u64;
                     }
                 }
                 Err(e) => {

@@ -636,6 +636,99 @@ fn corrupt_meta_is_reported_and_the_rest_still_reads() {
     assert!(errors[0].to_string().contains("id 84"), "{}", errors[0]);
 }
 
+/// `orders_parallel` (the sync's reader) hands out exactly what `orders`
+/// does, in the same order — on several loader connections, with small
+/// pages so that many are in flight, resuming after a cursor, keeping a
+/// corrupt order as a row error, and stopping cleanly when told to.
+#[test]
+fn parallel_loaders_yield_the_same_orders_in_the_same_order() {
+    let copy = StoreCopy::new("wp_");
+    copy.sql(
+        "UPDATE wp_woocommerce_order_itemmeta SET meta_value = REPLACE(meta_value, 's:4:\"11.4\"', 's:9:\"11.4\"') \
+         WHERE meta_key = '_line_tax_data' AND order_item_id = (SELECT order_item_id FROM wp_woocommerce_order_items WHERE order_id = 84 AND order_item_type = 'line_item' ORDER BY order_item_id LIMIT 1)",
+    );
+    let mut db = connect(&copy.db);
+    let t = tables("wp_", 1);
+    let name = copy.db.clone();
+    let connect_again = move || Ok(connect(&name));
+    let outline = |r: &Result<OrderRecord, ReadError>| match r {
+        Ok(o) => serde_json::to_string(o).unwrap(),
+        Err(e) => format!("error: {e}"),
+    };
+    let want: Vec<String> = orders(&mut db, &t, OrderStorage::Hpos, None, None, 500)
+        .map(|r| outline(&r))
+        .collect();
+    assert_eq!(want.len(), 300);
+    assert_eq!(want.iter().filter(|r| r.starts_with("error")).count(), 1);
+    for (page, loaders) in [(7, 2), (1, 3), (500, 1), (13, 0)] {
+        let mut got = Vec::new();
+        orders::orders_parallel(
+            &mut db,
+            &connect_again,
+            &t,
+            OrderStorage::Hpos,
+            None,
+            None,
+            page,
+            loaders,
+            &mut |r| {
+                got.push(outline(&r));
+                true
+            },
+        );
+        assert_eq!(got, want, "page {page}, {loaders} loaders");
+    }
+
+    // Resuming after the 123rd readable order's key.
+    let readable: Vec<OrderRecord> = orders(&mut db, &t, OrderStorage::Hpos, None, None, 500)
+        .filter_map(Result::ok)
+        .collect();
+    let from = &readable[122];
+    let mut resumed = Vec::new();
+    orders::orders_parallel(
+        &mut db,
+        &connect_again,
+        &t,
+        OrderStorage::Hpos,
+        Some(orders::checkpoint(from)),
+        None,
+        5,
+        2,
+        &mut |r| {
+            resumed.push(r.map(|o| o.id).unwrap_or(84));
+            true
+        },
+    );
+    let ids: Vec<u64> = want
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(r)
+                .map(|v| v["id"].as_u64().unwrap())
+                .unwrap_or(84)
+        })
+        .collect();
+    let at = ids.iter().position(|&id| id == from.id).unwrap();
+    assert_eq!(resumed, ids[at + 1..]);
+
+    // Told to stop after 10 records: no more come, and nothing hangs.
+    let mut seen = 0;
+    orders::orders_parallel(
+        &mut db,
+        &connect_again,
+        &t,
+        OrderStorage::Hpos,
+        None,
+        None,
+        3,
+        2,
+        &mut |_| {
+            seen += 1;
+            seen < 10
+        },
+    );
+    assert_eq!(seen, 10);
+}
+
 /// Posts storage records, made comparable with HPOS ones: postmeta has its
 /// own id sequence (the conversion offsets order meta ids by 1,000,000) and
 /// post storage keeps paid/completed dates as Unix timestamps.

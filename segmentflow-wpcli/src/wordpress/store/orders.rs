@@ -31,6 +31,8 @@
 //! ids.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use segmentflow_core::store::{Address, AttributeTerm, DbDate, MetaRow, OrderItem, OrderRecord};
 
@@ -61,56 +63,212 @@ pub fn orders<'db>(
     page_size: usize,
 ) -> Paged<'db, OrderRecord> {
     let mut refs = ProductRefs::new();
-    let mut window = KeyWindow::default();
-    // The `(modified, id)` index to walk, looked up on the first page.
-    let mut hint: Option<String> = None;
-    let mut hint_known = false;
+    let mut keys = OrderKeys::new(tables, storage, since);
     Paged::new(db, after, move |db, cursor| {
-        let (table, id_col, mod_col, type_col, status_col) = columns(tables, storage);
-        if !hint_known {
-            hint_known = true;
-            hint = index_on(db, table.as_str(), mod_col)
-                .map(|name| format!(" FORCE INDEX (`{name}`)"));
-        }
-        let window_size = match storage {
-            // An index range scan per window: any size is linear.
-            OrderStorage::Hpos => KEY_WINDOW,
-            // WordPress has no index on post_modified_gmt: every window
-            // is a sort of all orders, so fewer, bigger windows.
-            OrderStorage::Posts => 4 * KEY_WINDOW,
-        };
-        let keys = window.take(db, cursor, page_size, window_size, |db, after, limit| {
-            let (cond, mut params) = after_range_clause(mod_col, id_col, after);
-            let since_cond = if since.is_some() {
-                format!(" AND {mod_col} >= ?")
-            } else {
-                String::new()
-            };
-            if let Some(s) = &since {
-                params.push(Param::Str(s));
-            }
-            params.push(Param::Int(limit as i64));
-            let sql = format!(
-                "SELECT {id_col}, {mod_col} FROM {}{} WHERE {type_col} = 'shop_order' \
-                 AND {status_col} NOT IN ({SKIPPED}) AND {cond}{since_cond} \
-                 ORDER BY {mod_col}, {id_col} LIMIT ?",
-                table.quoted(),
-                hint.as_deref().unwrap_or("")
-            );
-            select_keys(db, &sql, &params)
-        })?;
-        let ids: Vec<u64> = keys.iter().map(|(id, _)| *id).collect();
+        let page = keys.next_page(db, cursor, page_size)?;
+        let ids: Vec<u64> = page.iter().map(|(id, _)| *id).collect();
         let items = if ids.is_empty() {
             Vec::new()
         } else {
             load_orders(db, tables, storage, &ids, &mut refs)?
         };
         Ok(Page {
-            full: window.more(),
-            last: keys.last().map(|(_, c)| c.clone()),
+            full: keys.more(),
+            last: page.last().map(|(_, c)| c.clone()),
             items,
         })
     })
+}
+
+/// The keyset walk over the orders' `(modified, id)` keys that [`orders`]
+/// pages through: windows of keys on the modified index, handed out a page
+/// at a time.
+struct OrderKeys<'t> {
+    tables: &'t Tables,
+    storage: OrderStorage,
+    since: Option<String>,
+    window: KeyWindow,
+    /// The `FORCE INDEX` hint for the `(modified, id)` index, looked up on
+    /// the first page (`None` inside when the table has none).
+    hint: Option<Option<String>>,
+}
+
+impl<'t> OrderKeys<'t> {
+    fn new(tables: &'t Tables, storage: OrderStorage, since: Option<String>) -> OrderKeys<'t> {
+        OrderKeys {
+            tables,
+            storage,
+            since,
+            window: KeyWindow::default(),
+            hint: None,
+        }
+    }
+
+    /// The next page of keys after `cursor` (the walk's start on the first
+    /// call); empty when the walk is over.
+    fn next_page(
+        &mut self,
+        db: &mut Db,
+        cursor: Option<&Cursor>,
+        page_size: usize,
+    ) -> Result<Vec<(u64, Cursor)>, ReadError> {
+        let (table, id_col, mod_col, type_col, status_col) = columns(self.tables, self.storage);
+        let hint = match &self.hint {
+            Some(hint) => hint.clone(),
+            None => {
+                let found = index_on(db, table.as_str(), mod_col)
+                    .map(|name| format!(" FORCE INDEX (`{name}`)"));
+                self.hint = Some(found.clone());
+                found
+            }
+        };
+        let window_size = match self.storage {
+            // An index range scan per window: any size is linear.
+            OrderStorage::Hpos => KEY_WINDOW,
+            // WordPress has no index on post_modified_gmt: every window
+            // is a sort of all orders, so fewer, bigger windows.
+            OrderStorage::Posts => 4 * KEY_WINDOW,
+        };
+        let since = &self.since;
+        self.window
+            .take(db, cursor, page_size, window_size, |db, after, limit| {
+                let (cond, mut params) = after_range_clause(mod_col, id_col, after);
+                let since_cond = if since.is_some() {
+                    format!(" AND {mod_col} >= ?")
+                } else {
+                    String::new()
+                };
+                if let Some(s) = since {
+                    params.push(Param::Str(s));
+                }
+                params.push(Param::Int(limit as i64));
+                let sql = format!(
+                    "SELECT {id_col}, {mod_col} FROM {}{} WHERE {type_col} = 'shop_order' \
+                     AND {status_col} NOT IN ({SKIPPED}) AND {cond}{since_cond} \
+                     ORDER BY {mod_col}, {id_col} LIMIT ?",
+                    table.quoted(),
+                    hint.as_deref().unwrap_or("")
+                );
+                select_keys(db, &sql, &params)
+            })
+    }
+
+    /// Whether keys remain after the pages handed out so far.
+    fn more(&self) -> bool {
+        self.window.more()
+    }
+}
+
+/// What a page loader sends back: the page's records, or the query error
+/// that ends the walk.
+type PageResult = Result<Vec<Result<OrderRecord, ReadError>>, ReadError>;
+
+/// The same orders, in the same order, as [`orders`], handed to `each`
+/// until it returns `false` — with the pages loaded on `loaders` extra
+/// connections opened by `connect`, so that MariaDB works on one page while
+/// this process decodes another.
+///
+/// `db` walks the keys (one index range scan per window) and deals out
+/// the pages in turn; a loader reads a whole page (`load_orders`); pages
+/// are handed on strictly in key order. At most `2 × loaders` pages are in
+/// flight, so memory stays flat. With `loaders == 0`, or when no loader
+/// can connect, the pages are read on `db` alone, as [`orders`] does.
+#[allow(clippy::too_many_arguments)]
+pub fn orders_parallel(
+    db: &mut Db,
+    connect: &(dyn Fn() -> anyhow::Result<Db> + Sync),
+    tables: &Tables,
+    storage: OrderStorage,
+    after: Option<Cursor>,
+    since: Option<String>,
+    page_size: usize,
+    loaders: usize,
+    each: &mut dyn FnMut(Result<OrderRecord, ReadError>) -> bool,
+) {
+    let mut conns = Vec::with_capacity(loaders);
+    for _ in 0..loaders {
+        match connect() {
+            Ok(conn) => conns.push(conn),
+            Err(_) => break,
+        }
+    }
+    if conns.is_empty() {
+        for order in orders(db, tables, storage, after, since, page_size) {
+            if !each(order) {
+                return;
+            }
+        }
+        return;
+    }
+    let in_flight = 2 * conns.len();
+    // Work for the loaders: a page's ids and where its records go.
+    let (work_tx, work_rx) = sync_channel::<(Vec<u64>, SyncSender<PageResult>)>(conns.len());
+    let work_rx = Mutex::new(work_rx);
+    // The pages' answer channels, in key order.
+    let (order_tx, order_rx) = sync_channel::<Receiver<PageResult>>(in_flight);
+    std::thread::scope(|scope| {
+        for mut conn in conns {
+            let work_rx = &work_rx;
+            scope.spawn(move || {
+                let mut refs = ProductRefs::new();
+                loop {
+                    let job = work_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    let Ok((ids, reply)) = job else {
+                        return;
+                    };
+                    // The receiver may be gone (the consumer stopped).
+                    let _ = reply.send(load_orders(&mut conn, tables, storage, &ids, &mut refs));
+                }
+            });
+        }
+        scope.spawn(move || {
+            let mut keys = OrderKeys::new(tables, storage, since);
+            let mut cursor = after;
+            loop {
+                let (reply, answer) = sync_channel(1);
+                if order_tx.send(answer).is_err() {
+                    return;
+                }
+                match keys.next_page(db, cursor.as_ref(), page_size) {
+                    Ok(page) if page.is_empty() => return,
+                    Ok(page) => {
+                        cursor = page.last().map(|(_, c)| c.clone());
+                        let ids = page.into_iter().map(|(id, _)| id).collect();
+                        if work_tx.send((ids, reply)).is_err() {
+                            return;
+                        }
+                        if !keys.more() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        'pages: for answer in order_rx {
+            // A closed channel without an answer is the walk's end.
+            let Ok(page) = answer.recv() else {
+                break;
+            };
+            match page {
+                Ok(records) => {
+                    for record in records {
+                        if !each(record) {
+                            break 'pages;
+                        }
+                    }
+                }
+                Err(e) => {
+                    each(Err(e));
+                    break;
+                }
+            }
+        }
+        // Dropping the page channels here ends the walker and the loaders.
+    });
 }
 
 /// The orders table of `storage` and its id, modified, type and status
