@@ -164,6 +164,9 @@ pub struct DatabaseSource {
     target: DbTarget,
     /// The connection that counts skipped items (opened on first use).
     counter: Mutex<Option<Db>>,
+    /// The customers' member keys read while counting the unchanged ones,
+    /// handed to the customer reader so that it does not read them again.
+    customer_keys: Mutex<Option<Vec<(i64, u64)>>>,
     tables: Arc<Tables>,
     storage: OrderStorage,
     site: Arc<Site>,
@@ -189,6 +192,7 @@ impl DatabaseSource {
         Ok(DatabaseSource {
             target,
             counter: Mutex::new(None),
+            customer_keys: Mutex::new(None),
             tables: Arc::new(tables),
             storage,
             site: Arc::new(site),
@@ -326,23 +330,33 @@ impl RecordSource for DatabaseSource {
                     );
                 })
             }
-            Resource::Customers => self.stream(move |db, tables, site, send| {
-                prefetched(
-                    db,
-                    move |db, each| {
-                        store::customers::customers(db, tables, storage, after, since, SYNC_PAGE)
+            Resource::Customers => {
+                // Counted a moment ago (a resumed run): the same keys.
+                let members = self
+                    .customer_keys
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                self.stream(move |db, tables, site, send| {
+                    prefetched(
+                        db,
+                        move |db, each| {
+                            store::customers::customers_of(
+                                db, tables, storage, members, after, since, SYNC_PAGE,
+                            )
                             .all(each);
-                    },
-                    |records| {
-                        pump(
-                            records,
-                            send,
-                            store::customers::checkpoint,
-                            |c: &CustomerRecord| rest::customer::to_json(c, site, version),
-                        );
-                    },
-                );
-            }),
+                        },
+                        |records| {
+                            pump(
+                                records,
+                                send,
+                                store::customers::checkpoint,
+                                |c: &CustomerRecord| rest::customer::to_json(c, site, version),
+                            );
+                        },
+                    );
+                })
+            }
             Resource::Products => self.stream(move |db, tables, site, send| {
                 prefetched(
                     db,
@@ -424,7 +438,11 @@ impl RecordSource for DatabaseSource {
             Resource::Orders => {
                 store::orders::count_through(db, tables, self.storage, &through, since)
             }
-            Resource::Customers => store::customers::count_through(db, tables, &through, since),
+            Resource::Customers => store::customers::member_keys(db, tables).map(|keys| {
+                let n = store::customers::count_among(&keys, &through, since);
+                *self.customer_keys.lock().unwrap_or_else(|p| p.into_inner()) = Some(keys);
+                n
+            }),
             Resource::Products => store::products::count_through(db, tables, &through, since),
             Resource::Users => store::users::count_through(db, tables, &through, since),
         };

@@ -104,13 +104,32 @@ pub fn customers<'db>(
     since: Option<String>,
     page_size: usize,
 ) -> Paged<'db, CustomerRecord> {
+    customers_of(db, tables, storage, None, after, since, page_size)
+}
+
+/// [`customers`] over the member keys `members` already read with
+/// [`member_keys`] (`None`: read them on the first page) — so that a sync
+/// that counted the unchanged customers does not read every key twice.
+pub fn customers_of<'db>(
+    db: &'db mut Db,
+    tables: &'db Tables,
+    storage: OrderStorage,
+    members: Option<Vec<(i64, u64)>>,
+    after: Option<Cursor>,
+    since: Option<String>,
+    page_size: usize,
+) -> Paged<'db, CustomerRecord> {
     // All keys after the start, sorted, computed on the first page.
     let mut keys: Option<std::vec::IntoIter<(i64, u64)>> = None;
+    let mut members = members;
     Paged::new(db, after, move |db, cursor| {
         let pending = match &mut keys {
             Some(k) => k,
             None => {
-                let mut all = member_keys(db, tables)?;
+                let mut all = match members.take() {
+                    Some(all) => all,
+                    None => member_keys(db, tables)?,
+                };
                 let start = cursor.map(|c| (gmt_to_unix(&c.modified).unwrap_or(0), c.id));
                 let since = since.as_deref().map(|s| gmt_to_unix(s).unwrap_or(0));
                 all.retain(|&(k, id)| {
@@ -156,7 +175,7 @@ fn last_update_time(value: &str) -> i64 {
 /// page: a correlated subquery per user, which MariaDB answered by walking
 /// the primary key (`ORDER BY umeta_id LIMIT 1`): 13 s for one page of a
 /// 25k-customer store. 16 bytes per customer are held for the walk.
-fn member_keys(db: &mut Db, tables: &Tables) -> Result<Vec<(i64, u64)>, ReadError> {
+pub fn member_keys(db: &mut Db, tables: &Tables) -> Result<Vec<(i64, u64)>, ReadError> {
     let mut last_update: HashMap<u64, (u64, i64)> = HashMap::new();
     db.query_rows(
         &format!(
@@ -201,12 +220,18 @@ pub fn count_through(
     through: &Cursor,
     since: Option<&str>,
 ) -> Result<u64, ReadError> {
+    Ok(count_among(&member_keys(db, tables)?, through, since))
+}
+
+/// How many of the member keys `members` ([`member_keys`]) are at or
+/// before `through` (with `last_update` at or after `since`).
+pub fn count_among(members: &[(i64, u64)], through: &Cursor, since: Option<&str>) -> u64 {
     let through = (gmt_to_unix(&through.modified).unwrap_or(0), through.id);
     let since = since.map(|s| gmt_to_unix(s).unwrap_or(0));
-    Ok(member_keys(db, tables)?
-        .into_iter()
-        .filter(|&(k, id)| (k, id) <= through && since.is_none_or(|s| k >= s))
-        .count() as u64)
+    members
+        .iter()
+        .filter(|&&(k, id)| (k, id) <= through && since.is_none_or(|s| k >= s))
+        .count() as u64
 }
 
 /// Reads the customer records of `ids`, in the given order.

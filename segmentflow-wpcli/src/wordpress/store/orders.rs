@@ -170,7 +170,7 @@ type PageResult = Result<Vec<Result<OrderRecord, ReadError>>, ReadError>;
 ///
 /// `db` walks the keys (one index range scan per window) and deals out
 /// the pages in turn; a loader reads a whole page (`load_orders`); pages
-/// are handed on strictly in key order. At most `2 × loaders` pages are in
+/// are handed on strictly in key order. At most `loaders + 1` pages are in
 /// flight, so memory stays flat. With `loaders == 0`, or when no loader
 /// can connect, the pages are read on `db` alone, as [`orders`] does.
 #[allow(clippy::too_many_arguments)]
@@ -200,9 +200,11 @@ pub fn orders_parallel(
         }
         return;
     }
-    let in_flight = 2 * conns.len();
+    // Pages dealt out and not yet handed on: one per loader, plus the one
+    // being handed on. Each is up to a page of whole orders in memory.
+    let in_flight = conns.len();
     // Work for the loaders: a page's ids and where its records go.
-    let (work_tx, work_rx) = sync_channel::<(Vec<u64>, SyncSender<PageResult>)>(conns.len());
+    let (work_tx, work_rx) = sync_channel::<(Vec<u64>, SyncSender<PageResult>)>(0);
     let work_rx = Mutex::new(work_rx);
     // The pages' answer channels, in key order.
     let (order_tx, order_rx) = sync_channel::<Receiver<PageResult>>(in_flight);
