@@ -472,6 +472,8 @@ pub struct SyncOptions {
     pub fields: Fields,
     /// Hidden `--records-dir`: read store records from JSON files.
     pub records_dir: Option<PathBuf>,
+    /// Hidden `--retry-scale`: factor on every retry wait (1 normally).
+    pub retry_scale: f64,
 }
 
 impl SyncOptions {
@@ -504,6 +506,12 @@ impl SyncOptions {
         if args.concurrency == 0 {
             return Err(UsageError("--concurrency must be at least 1".into()));
         }
+        if !(args.retry_scale > 0.0 && args.retry_scale <= 1.0) {
+            return Err(UsageError(format!(
+                "--retry-scale must be above 0 and at most 1, not {}",
+                args.retry_scale
+            )));
+        }
         Ok(SyncOptions {
             resources,
             full: args.full,
@@ -513,6 +521,7 @@ impl SyncOptions {
             format,
             fields,
             records_dir: args.records_dir,
+            retry_scale: args.retry_scale,
         })
     }
 }

@@ -45,7 +45,8 @@ use segmentflow_core::php;
 use segmentflow_core::rest::ApiVersion;
 use segmentflow_core::sync::{
     BatchLimits, BatchPacker, Checkpoint, DeliveryPlanner, INGEST_PATH, IdentifyBatch,
-    IdentifyEvent, LAST_SYNC_OPTION, OversizedEvent, ReportBuilder, Resource, SYNC_STATE_OPTION,
+    IdentifyEvent, LAST_SYNC_OPTION, OversizedEvent, ReportBuilder, Resource, RetryPolicy,
+    SYNC_STATE_OPTION,
     SyncReport, SyncState, WebhookSite,
 };
 
@@ -317,6 +318,7 @@ pub fn run(
     }
     let engine = EngineConfig {
         workers: opts.concurrency,
+        retry: scaled_retry(opts.retry_scale),
         ..EngineConfig::default()
     };
     let bars = Bars::new(&resources, !quiet && std::io::stderr().is_terminal());
@@ -605,6 +607,18 @@ impl Iterator for IdentifyFeed<'_> {
                 None => return self.packer.take().and_then(BatchPacker::finish).map(Ok),
             }
         }
+    }
+}
+
+/// The default retry policy with its waits multiplied by `scale` (the
+/// hidden `--retry-scale`; 1 leaves it as it is).
+fn scaled_retry(scale: f64) -> RetryPolicy {
+    let policy = RetryPolicy::default();
+    RetryPolicy {
+        base_delay: policy.base_delay.mul_f64(scale),
+        max_delay: policy.max_delay.mul_f64(scale),
+        max_retry_after: policy.max_retry_after.mul_f64(scale),
+        ..policy
     }
 }
 
