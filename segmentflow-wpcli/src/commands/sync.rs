@@ -46,8 +46,7 @@ use segmentflow_core::rest::ApiVersion;
 use segmentflow_core::sync::{
     BatchLimits, BatchPacker, Checkpoint, DeliveryPlanner, INGEST_PATH, IdentifyBatch,
     IdentifyEvent, LAST_SYNC_OPTION, OversizedEvent, ReportBuilder, Resource, RetryPolicy,
-    SYNC_STATE_OPTION,
-    SyncReport, SyncState, WebhookSite,
+    SYNC_STATE_OPTION, SyncReport, SyncState, WebhookSite,
 };
 
 use super::site_state::{self, SiteFacts};
@@ -611,12 +610,12 @@ impl Iterator for IdentifyFeed<'_> {
 }
 
 /// The default retry policy with its waits multiplied by `scale` (the
-/// hidden `--retry-scale`; 1 leaves it as it is).
+/// hidden `--retry-scale`; 1 leaves it as it is): the backoff through
+/// [`RetryPolicy::scaled`], and here also the cap on `Retry-After`, which
+/// `scaled` keeps.
 fn scaled_retry(scale: f64) -> RetryPolicy {
-    let policy = RetryPolicy::default();
+    let policy = RetryPolicy::default().scaled(scale);
     RetryPolicy {
-        base_delay: policy.base_delay.mul_f64(scale),
-        max_delay: policy.max_delay.mul_f64(scale),
         max_retry_after: policy.max_retry_after.mul_f64(scale),
         ..policy
     }

@@ -946,7 +946,7 @@ fn no_item_is_sent_more_than_the_window_past_the_saved_checkpoint() {
         seen_widest.fetch_max(ahead, Ordering::SeqCst);
         let mut refused = refusals.lock().expect("not poisoned");
         let count = refused.entry(id).or_insert(0);
-        if id % 25 == 0 && *count < 2 {
+        if id.is_multiple_of(25) && *count < 2 {
             *count += 1;
             std::thread::sleep(Duration::from_millis(5));
             return Answer::Status(503);
