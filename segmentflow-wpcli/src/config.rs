@@ -1108,6 +1108,12 @@ mod connection_and_sync_tests {
         assert_eq!(s.since.as_deref(), Some("2024-05-01 00:00:00"));
         assert!(s.full && s.dry_run);
         assert_eq!((s.concurrency, s.format), (3, Format::Yaml));
+        assert_eq!(s.retry_scale, 1.0, "real waits unless a test shrinks them");
+        let c = parse(&["sync", "--retry-scale=0.001"]).unwrap();
+        let CommandConfig::Sync(s) = c.command else {
+            panic!("not sync")
+        };
+        assert_eq!(s.retry_scale, 0.001);
 
         let since_cases = [
             ("2024-05-01 13:45:00", Some("2024-05-01 13:45:00")),
@@ -1124,6 +1130,9 @@ mod connection_and_sync_tests {
             &["sync", "--concurrency=0"][..],
             &["sync", "--format=csv"][..],
             &["sync", "--since=soon"][..],
+            &["sync", "--retry-scale=0"][..],
+            &["sync", "--retry-scale=2"][..],
+            &["sync", "--retry-scale=NaN"][..],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
