@@ -646,11 +646,17 @@ impl<'a, 'r> Run<'a, 'r> {
                 }
                 continue;
             }
-            let wait = self
-                .config
-                .checkpoint_interval
-                .saturating_sub(state.last_flush.elapsed())
-                .clamp(Duration::from_millis(1), Duration::from_millis(200));
+            // Workers wake the writer when a save is due; the timeout only
+            // catches the interval running out with no acknowledgement after
+            // it (nothing to catch while nothing is pending).
+            let wait = if state.pending.is_empty() {
+                Duration::from_millis(200)
+            } else {
+                self.config
+                    .checkpoint_interval
+                    .saturating_sub(state.last_flush.elapsed())
+                    .clamp(Duration::from_millis(1), Duration::from_millis(200))
+            };
             state = self
                 .checkpoint_due
                 .wait_timeout(state, wait)

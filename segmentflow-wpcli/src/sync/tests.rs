@@ -979,3 +979,41 @@ fn no_item_is_sent_more_than_the_window_past_the_saved_checkpoint() {
     assert_eq!(widest, W, "the window never filled up");
     assert_eq!(report.finish(Duration::from_secs(1), None).sent, N);
 }
+
+#[test]
+fn the_interval_saves_a_checkpoint_while_the_next_item_is_slow() {
+    let store: Vec<PreparedItem> = (1..=2).map(|id| item("x", id)).collect();
+    let slow = delivery_id_of(&store[1]);
+    let saved = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let seen = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
+    let (saved_then, seen_by_server) = (Arc::clone(&saved), Arc::clone(&seen));
+    let server = CountingServer::start_with(move |_, delivery_id| {
+        if delivery_id == slow {
+            // Item 1 was acknowledged; no acknowledgement comes during this
+            // wait, so only the interval can make the writer save.
+            std::thread::sleep(Duration::from_millis(400));
+            seen_by_server.store(saved_then.load(Ordering::SeqCst), Ordering::SeqCst);
+        }
+        Answer::Status(200)
+    });
+    let url = server.url();
+    let mut config = fast_config();
+    config.workers = 1;
+    config.checkpoint_every = 10_000;
+    config.checkpoint_interval = Duration::from_millis(50);
+    let mut report = report();
+    deliver(
+        (1..=2).map(|id| item(&url, id)),
+        &config,
+        &mut report,
+        &mut SharedSaved(Arc::clone(&saved)),
+        &NoProgress,
+    )
+    .expect("delivered");
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        1,
+        "item 1 saved by the interval"
+    );
+    assert_eq!(saved.load(Ordering::SeqCst), 2);
+}
