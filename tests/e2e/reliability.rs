@@ -2,8 +2,9 @@
 //! binary), real HTTP (the sandbox on loopback), real MariaDB.
 //!
 //! * A generated 20,000-order HPOS store (seeded, on a real WordPress
-//!   install, cached between runs as `sfwp_cache_site_<hash>`), copied for
-//!   each test since a sync writes its options:
+//!   install, cached between runs as `sfwp_cache_site_<hash>`), one copy
+//!   shared by the tests running at the same time, one test at a time, each
+//!   connecting it to a sandbox of its own:
 //!   - ~10 % faults of every kind the sandbox injects: each entity accepted
 //!     exactly once, nothing missing, and every duplicate the receiver saw
 //!     explained by a `lost` answer;
@@ -22,7 +23,7 @@
 //! retries take milliseconds. Durations and duplicate counts are printed
 //! (`--nocapture` shows them) for the bench notes.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use segmentflow_wpcli::generator::{GenerateOptions, Storage};
@@ -44,41 +45,79 @@ const WEBHOOKS: &str = "--resources=customers,orders,products";
 /// The sandbox's names of the webhook resources.
 const RESOURCES: [&str; 3] = ["customer", "order", "product"];
 
-/// A site of its own on a copy of the generated store, connected to a
-/// sandbox, and what its store holds.
-fn big_store(config: SandboxConfig) -> (TestEnv, SandboxHandle, StoreCounts) {
-    static SITE: OnceLock<String> = OnceLock::new();
-    let template = SITE.get_or_init(|| {
-        let started = Instant::now();
-        let name = crate::insight::generated_site(&GenerateOptions {
-            seed: 4,
-            orders: ORDERS,
-            storage: Storage::Hpos,
-            site_url: SITE_URL.to_owned(),
-            ..GenerateOptions::default()
+/// The site on a copy of the generated store, shared by the tests that
+/// need it: copying 20k orders' tables takes 10–30 s on this machine, so
+/// tests running at the same time use one copy, one at a time
+/// ([`shared_store`] hands out the copy, its mutex the turn). The copy is
+/// dropped with the last test holding it.
+struct BigStore {
+    env: TestEnv,
+    counts: StoreCounts,
+}
+
+impl BigStore {
+    fn copy() -> BigStore {
+        static TEMPLATE: OnceLock<String> = OnceLock::new();
+        let template = TEMPLATE.get_or_init(|| {
+            let started = Instant::now();
+            let name = crate::insight::generated_site(&GenerateOptions {
+                seed: 4,
+                orders: ORDERS,
+                storage: Storage::Hpos,
+                site_url: SITE_URL.to_owned(),
+                ..GenerateOptions::default()
+            });
+            eprintln!(
+                "reliability: generated store {name} ready in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            name
         });
+        let started = Instant::now();
+        let env = TestEnv::copy_of(template, Kind::Single);
         eprintln!(
-            "reliability: generated store {name} ready in {:.1} s",
+            "reliability: store copied in {:.1} s",
             started.elapsed().as_secs_f64()
         );
-        name
-    });
-    let started = Instant::now();
-    let env = TestEnv::copy_of(template, Kind::Single);
-    eprintln!(
-        "reliability: store copied in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    let sandbox = start_sandbox(config);
-    let secret = sandbox.credentials().webhook_secret.clone();
-    connect_to(&env, &sandbox, &secret);
-    let counts = store_counts(&env);
-    assert_eq!(
-        counts.orders, ORDERS,
-        "every generated order is a sync order"
-    );
-    assert!(counts.customers > 1000 && counts.products > 30);
-    (env, sandbox, counts)
+        let counts = store_counts(&env);
+        assert_eq!(
+            counts.orders, ORDERS,
+            "every generated order is a sync order"
+        );
+        assert!(counts.customers > 1000 && counts.products > 30);
+        BigStore { env, counts }
+    }
+
+    /// Connects the site (again) to a new sandbox, as `connect` does for a
+    /// site moving to another organization, and forgets earlier runs'
+    /// checkpoints and report.
+    fn connect(&self, config: SandboxConfig) -> SandboxHandle {
+        self.env.sql(
+            "DELETE FROM wp_options WHERE option_name IN ('segmentflow_sync_state', 'segmentflow_last_sync')",
+        );
+        let sandbox = start_sandbox(config);
+        let secret = sandbox.credentials().webhook_secret.clone();
+        connect_to(&self.env, &sandbox, &secret);
+        sandbox
+    }
+}
+
+/// The shared copy of the generated store (made when no test holds one).
+fn shared_store() -> Arc<Mutex<BigStore>> {
+    static SHARED: Mutex<Weak<Mutex<BigStore>>> = Mutex::new(Weak::new());
+    let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(store) = shared.upgrade() {
+        return store;
+    }
+    let store = Arc::new(Mutex::new(BigStore::copy()));
+    *shared = Arc::downgrade(&store);
+    store
+}
+
+/// This test's turn on the shared store (a test that failed before left
+/// nothing that [`BigStore::connect`] does not reset).
+fn turn(store: &Mutex<BigStore>) -> MutexGuard<'_, BigStore> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn webhook_items(counts: &StoreCounts) -> u64 {
@@ -144,7 +183,10 @@ fn reliability_faults_of_every_kind_leave_each_entity_accepted_once() {
     let faults: FaultPlan = "429:0.02,500:0.02,502:0.01,503:0.02,reset:0.015,lost:0.005,slow:0.01"
         .parse()
         .unwrap();
-    let (env, sandbox, counts) = big_store(SandboxConfig {
+    let site = shared_store();
+    let store = turn(&site);
+    let (env, counts) = (&store.env, &store.counts);
+    let sandbox = store.connect(SandboxConfig {
         faults,
         seed: 20_000,
         slow: Duration::from_millis(20),
@@ -153,7 +195,7 @@ fn reliability_faults_of_every_kind_leave_each_entity_accepted_once() {
         ..SandboxConfig::default()
     });
     let started = Instant::now();
-    let out = sync(&env, &[WEBHOOKS, RETRY_SCALE]);
+    let out = sync(env, &[WEBHOOKS, RETRY_SCALE]);
     let took = started.elapsed();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let r = rows(&out);
@@ -173,8 +215,8 @@ fn reliability_faults_of_every_kind_leave_each_entity_accepted_once() {
         (0.07..0.13).contains(&fault_share),
         "about 10 % faults: {fault_share}"
     );
-    assert_eq!(stats.deliveries.accepted, webhook_items(&counts));
-    assert_each_accepted_once(&sandbox, &counts);
+    assert_eq!(stats.deliveries.accepted, webhook_items(counts));
+    assert_each_accepted_once(&sandbox, counts);
     assert_nothing_redelivered(&stats);
     // Each `lost` request was processed but never answered, so its retry is
     // the only kind of duplicate there can be.
@@ -191,19 +233,19 @@ fn reliability_faults_of_every_kind_leave_each_entity_accepted_once() {
     );
     eprintln!(
         "reliability: {} items with {} faults ({:.1} %: {:?}) in {:.1} s ({:.0} items/s), {} retries, {} duplicates",
-        webhook_items(&counts),
+        webhook_items(counts),
         stats.deliveries.faulted,
         fault_share * 100.0,
         stats.faults,
         took.as_secs_f64(),
-        webhook_items(&counts) as f64 / took.as_secs_f64(),
+        webhook_items(counts) as f64 / took.as_secs_f64(),
         retried,
         stats.deliveries.duplicate,
     );
 
     // Users go to the ingest endpoint under the same faults.
     let members = counts.customers;
-    let out = sync(&env, &["--resources=users", RETRY_SCALE]);
+    let out = sync(env, &["--resources=users", RETRY_SCALE]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(rows(&out)["users"], (members, 0, 0));
     let stats = sandbox.stats();
@@ -214,19 +256,22 @@ fn reliability_faults_of_every_kind_leave_each_entity_accepted_once() {
     );
 
     // Nothing is left behind the checkpoints.
-    let out = sync(&env, &[RETRY_SCALE]);
+    let out = sync(env, &[RETRY_SCALE]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(total(&out), (0, webhook_items(&counts) + members, 0));
+    assert_eq!(total(&out), (0, webhook_items(counts) + members, 0));
 }
 
 #[test]
 fn reliability_sigkill_at_random_points_then_rerun_loses_nothing() {
     let window = EngineConfig::default().max_unsaved as u64;
-    let (env, sandbox, counts) = big_store(SandboxConfig {
+    let site = shared_store();
+    let store = turn(&site);
+    let (env, counts) = (&store.env, &store.counts);
+    let sandbox = store.connect(SandboxConfig {
         threads: 2,
         ..SandboxConfig::default()
     });
-    let all = webhook_items(&counts);
+    let all = webhook_items(counts);
     let mut rng = fastrand::Rng::with_seed(0x5eed_4b11);
     let mut kills = 0;
     let mut previous = sandbox.stats();
@@ -279,7 +324,7 @@ fn reliability_sigkill_at_random_points_then_rerun_loses_nothing() {
 
     // The run to completion.
     let started = Instant::now();
-    let out = sync(&env, &[WEBHOOKS]);
+    let out = sync(env, &[WEBHOOKS]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let stats = sandbox.stats();
     let resent: Vec<u64> = duplicates(&stats)
@@ -298,19 +343,22 @@ fn reliability_sigkill_at_random_points_then_rerun_loses_nothing() {
     }
     assert_eq!((sent + unchanged, failed), (all, 0));
     assert_eq!(stats.deliveries.accepted, all, "nothing lost");
-    assert_each_accepted_once(&sandbox, &counts);
+    assert_each_accepted_once(&sandbox, counts);
     assert_nothing_redelivered(&stats);
     assert!(
         stats.deliveries.duplicate <= (kills + 1) * 3 * window,
         "{stats:?}"
     );
-    let out = sync(&env, &[WEBHOOKS]);
+    let out = sync(env, &[WEBHOOKS]);
     assert_eq!(total(&out), (0, all, 0), "{}", out.stderr);
 }
 
 #[test]
 fn reliability_receiver_down_mid_run_is_ridden_out() {
-    let (env, sandbox, counts) = big_store(SandboxConfig {
+    let site = shared_store();
+    let store = turn(&site);
+    let (env, counts) = (&store.env, &store.counts);
+    let sandbox = store.connect(SandboxConfig {
         threads: 2,
         ..SandboxConfig::default()
     });
@@ -355,7 +403,7 @@ fn reliability_receiver_down_mid_run_is_ridden_out() {
         retried(&out)
     );
     // The checkpoint reached the end: a rerun sends nothing.
-    let out = sync(&env, &["--resources=orders"]);
+    let out = sync(env, &["--resources=orders"]);
     assert_eq!(
         rows(&out)["orders"],
         (0, counts.orders, 0),
