@@ -174,6 +174,13 @@ pub struct SyncArgs {
     /// database. For tests and demos.
     #[arg(long, value_name = "DIR", hide = true)]
     pub records_dir: Option<PathBuf>,
+    /// Multiply every retry wait by this factor (0 < F <= 1): the backoff's
+    /// base and cap and the longest `Retry-After` honoured (so `0.001`
+    /// turns 0.5 s–30 s backoffs into 0.5–30 ms and caps a `Retry-After`
+    /// at 120 ms). For tests that inject faults into a local sandbox, so
+    /// that thousands of retries do not make the run slow; default 1.
+    #[arg(long, value_name = "F", default_value_t = 1.0, hide = true)]
+    pub retry_scale: f64,
 }
 
 /// `settings …`

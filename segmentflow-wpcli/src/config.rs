@@ -472,6 +472,8 @@ pub struct SyncOptions {
     pub fields: Fields,
     /// Hidden `--records-dir`: read store records from JSON files.
     pub records_dir: Option<PathBuf>,
+    /// Hidden `--retry-scale`: factor on every retry wait (1 normally).
+    pub retry_scale: f64,
 }
 
 impl SyncOptions {
@@ -504,6 +506,12 @@ impl SyncOptions {
         if args.concurrency == 0 {
             return Err(UsageError("--concurrency must be at least 1".into()));
         }
+        if !(args.retry_scale > 0.0 && args.retry_scale <= 1.0) {
+            return Err(UsageError(format!(
+                "--retry-scale must be above 0 and at most 1, not {}",
+                args.retry_scale
+            )));
+        }
         Ok(SyncOptions {
             resources,
             full: args.full,
@@ -513,6 +521,7 @@ impl SyncOptions {
             format,
             fields,
             records_dir: args.records_dir,
+            retry_scale: args.retry_scale,
         })
     }
 }
@@ -1099,6 +1108,12 @@ mod connection_and_sync_tests {
         assert_eq!(s.since.as_deref(), Some("2024-05-01 00:00:00"));
         assert!(s.full && s.dry_run);
         assert_eq!((s.concurrency, s.format), (3, Format::Yaml));
+        assert_eq!(s.retry_scale, 1.0, "real waits unless a test shrinks them");
+        let c = parse(&["sync", "--retry-scale=0.001"]).unwrap();
+        let CommandConfig::Sync(s) = c.command else {
+            panic!("not sync")
+        };
+        assert_eq!(s.retry_scale, 0.001);
 
         let since_cases = [
             ("2024-05-01 13:45:00", Some("2024-05-01 13:45:00")),
@@ -1115,6 +1130,9 @@ mod connection_and_sync_tests {
             &["sync", "--concurrency=0"][..],
             &["sync", "--format=csv"][..],
             &["sync", "--since=soon"][..],
+            &["sync", "--retry-scale=0"][..],
+            &["sync", "--retry-scale=2"][..],
+            &["sync", "--retry-scale=NaN"][..],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }

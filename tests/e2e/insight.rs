@@ -126,6 +126,38 @@ pub(crate) fn generated_store(opts: &GenerateOptions) -> String {
     name
 }
 
+/// A generated store on top of a real WordPress install, as
+/// `scripts/gen-store.sh` makes it (the generator's ids start after a fresh
+/// install's): the single-site template's tables copied, then the
+/// generator's SQL loaded. Kept between runs under a name hashing the SQL
+/// and the template (`sfwp_cache_site_<hash>`); a site for a test is a
+/// [`TestEnv::copy_of`](crate::util::TestEnv::copy_of) it.
+pub(crate) fn generated_site(opts: &GenerateOptions) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut sql = Vec::new();
+    generator::generate(opts, &mut sql).expect("generate");
+    let wordpress = crate::util::wordpress_template();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    sql.hash(&mut hasher);
+    wordpress.hash(&mut hasher);
+    let name = format!("sfwp_cache_site_{:016x}", hasher.finish());
+    crate::util::cached_database(&name, &name, |conn| {
+        crate::util::copy_wp_tables(conn, wordpress, &name);
+        let mut child = root_mariadb(&name)
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("mariadb client");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&sql)
+            .expect("pipe the generated SQL");
+        assert!(child.wait().unwrap().success(), "loading {name} failed");
+    });
+    name
+}
+
 /// A scratch copy of a database's tables, dropped on drop.
 pub(crate) struct DbCopy {
     pub db: String,
@@ -141,20 +173,7 @@ impl DbCopy {
         );
         let mut conn = server().admin();
         conn.query_drop(format!("CREATE DATABASE `{db}`")).unwrap();
-        let tables: Vec<String> = conn
-            .exec(
-                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'wp\\_%'",
-                (from,),
-            )
-            .unwrap();
-        for t in tables {
-            conn.query_drop(format!("CREATE TABLE `{db}`.`{t}` LIKE `{from}`.`{t}`"))
-                .unwrap();
-            conn.query_drop(format!(
-                "INSERT INTO `{db}`.`{t}` SELECT * FROM `{from}`.`{t}`"
-            ))
-            .unwrap();
-        }
+        crate::util::copy_wp_tables(&mut conn, from, &db);
         DbCopy { db }
     }
 }

@@ -8,12 +8,14 @@ mod contract;
 mod db;
 mod demo_site;
 mod insight;
+mod reliability;
 mod revenue_brand;
 mod segments;
 mod settings;
 mod status;
 mod store;
 mod sync;
+mod sync_util;
 mod util;
 
 use util::{SOCKET, TEST_PASSWORD, TestEnv, bin, server};

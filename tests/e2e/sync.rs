@@ -9,6 +9,9 @@
 use segmentflow_wpcli::sandbox::{FaultPlan, SandboxConfig, SandboxHandle};
 
 use crate::connect::{connect_to, start_sandbox};
+use crate::sync_util::{
+    assert_each_accepted_once, connected_store, rows, sql_count, store_counts, total,
+};
 use crate::util::{Output, TestEnv, records_dir};
 
 /// Orders, customers, products (variations included) in the fixtures.
@@ -39,28 +42,6 @@ fn sync(env: &TestEnv, extra: &[&str]) -> Output {
         ])
         .args(extra)
         .run()
-}
-
-/// The report's rows by resource: (sent, unchanged, failed).
-fn rows(out: &Output) -> std::collections::BTreeMap<String, (u64, u64, u64)> {
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("report is JSON ({e}): {}", out.stdout));
-    rows.iter()
-        .map(|r| {
-            (
-                r["resource"].as_str().unwrap().to_owned(),
-                (
-                    r["sent"].as_u64().unwrap(),
-                    r["unchanged"].as_u64().unwrap(),
-                    r["failed"].as_u64().unwrap(),
-                ),
-            )
-        })
-        .collect()
-}
-
-fn total(out: &Output) -> (u64, u64, u64) {
-    rows(out)["total"]
 }
 
 #[test]
@@ -352,41 +333,6 @@ fn permanent_failures_are_reported_and_exit_3() {
 // WooCommerce 9.2.5 dump (`tests/e2e/store.rs` loads it into a cached
 // template) under a WordPress install of its own.
 
-/// The dump's tables `sync` reads (the readers' tables and `wc_webhooks`).
-fn dump_tables() -> Vec<String> {
-    crate::store::READER_TABLES
-        .iter()
-        .chain(&["wc_webhooks"])
-        .map(|t| format!("wp_{t}"))
-        .collect()
-}
-
-/// A site of its own whose store is the real dump, connected to a sandbox.
-fn connected_store(config: SandboxConfig) -> (TestEnv, SandboxHandle) {
-    use mysql::prelude::Queryable;
-    let env = TestEnv::new();
-    let template = crate::store::template();
-    let mut conn = crate::util::server().admin();
-    for table in dump_tables() {
-        conn.query_drop(format!("DROP TABLE IF EXISTS `{}`.`{table}`", env.db))
-            .unwrap();
-        conn.query_drop(format!(
-            "CREATE TABLE `{}`.`{table}` LIKE `{template}`.`{table}`",
-            env.db
-        ))
-        .unwrap();
-        conn.query_drop(format!(
-            "INSERT INTO `{}`.`{table}` SELECT * FROM `{template}`.`{table}`",
-            env.db
-        ))
-        .unwrap();
-    }
-    let sandbox = start_sandbox(config);
-    let secret = sandbox.credentials().webhook_secret.clone();
-    connect_to(&env, &sandbox, &secret);
-    (env, sandbox)
-}
-
 fn sync_db(env: &TestEnv, extra: &[&str]) -> Output {
     env.cmd().args(["sync", "--format=json"]).args(extra).run()
 }
@@ -407,52 +353,9 @@ fn identifies(sandbox: &SandboxHandle) -> Vec<serde_json::Value> {
     v["items"].as_array().unwrap().clone()
 }
 
-fn sql_count(env: &TestEnv, sql: &str) -> u64 {
-    env.sql(sql)[0][0].as_deref().unwrap().parse().unwrap()
-}
-
-/// What the readers should yield, counted with plain SQL.
-struct StoreCounts {
-    orders: u64,
-    customers: u64,
-    products: u64,
-}
-
-fn store_counts(env: &TestEnv) -> StoreCounts {
-    StoreCounts {
-        orders: sql_count(
-            env,
-            "SELECT COUNT(*) FROM wp_wc_orders WHERE type = 'shop_order' AND status NOT IN ('trash', 'draft', 'auto-draft')",
-        ),
-        customers: sql_count(
-            env,
-            "SELECT COUNT(DISTINCT user_id) FROM wp_usermeta WHERE meta_key = 'wp_capabilities'",
-        ),
-        products: sql_count(
-            env,
-            "SELECT COUNT(*) FROM wp_posts WHERE post_type IN ('product', 'product_variation') AND post_status NOT IN ('trash', 'auto-draft')",
-        ),
-    }
-}
-
-fn assert_each_accepted_once(sandbox: &SandboxHandle, counts: &StoreCounts) {
-    for (resource, count) in [
-        ("order", counts.orders),
-        ("customer", counts.customers),
-        ("product", counts.products),
-    ] {
-        let records = sandbox.deliveries(resource).unwrap();
-        assert_eq!(records.len() as u64, count, "{resource}");
-        assert!(
-            records.iter().all(|d| d.accepted == 1),
-            "{resource}: every entity accepted exactly once"
-        );
-    }
-}
-
 #[test]
 fn database_store_is_sent_once_then_only_what_changed() {
-    let (env, sandbox) = connected_store(SandboxConfig::default());
+    let (env, sandbox) = connected_store(SandboxConfig::default(), None);
     let counts = store_counts(&env);
     // The dump's numbers, as the brief and the store tests know them.
     assert_eq!(
@@ -577,7 +480,7 @@ fn wordpress_only_site_syncs_its_users() {
 
 #[test]
 fn database_store_corrupt_row_is_a_failed_item() {
-    let (env, sandbox) = connected_store(SandboxConfig::default());
+    let (env, sandbox) = connected_store(SandboxConfig::default(), None);
     let counts = store_counts(&env);
     env.sql(
         "UPDATE wp_woocommerce_order_itemmeta SET meta_value = REPLACE(meta_value, 's:4:\"11.4\"', 's:9:\"11.4\"') \
@@ -598,7 +501,7 @@ fn database_store_corrupt_row_is_a_failed_item() {
 
 #[test]
 fn database_store_on_sqlite_is_sent_once() {
-    let (env, sandbox) = connected_store(SandboxConfig::default());
+    let (env, sandbox) = connected_store(SandboxConfig::default(), None);
     let counts = store_counts(&env);
     // The SQLite twin carries the connection (options, wc_webhooks) too.
     let root = env.sqlite_site();

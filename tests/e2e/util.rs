@@ -225,6 +225,33 @@ fn template(kind: Kind) -> &'static str {
     })
 }
 
+/// The single-site WordPress template database (installed on first use).
+pub(crate) fn wordpress_template() -> &'static str {
+    template(Kind::Single)
+}
+
+/// Copies every `wp_` table of database `from` (structure and rows) into
+/// the existing database `to`.
+pub(crate) fn copy_wp_tables(conn: &mut mysql::Conn, from: &str, to: &str) {
+    let tables: Vec<String> = conn
+        .exec(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'wp\\_%'",
+            (from,),
+        )
+        .unwrap();
+    assert!(!tables.is_empty(), "no wp_ tables in {from}");
+    for table in tables {
+        conn.query_drop(format!(
+            "CREATE TABLE `{to}`.`{table}` LIKE `{from}`.`{table}`"
+        ))
+        .unwrap();
+        conn.query_drop(format!(
+            "INSERT INTO `{to}`.`{table}` SELECT * FROM `{from}`.`{table}`"
+        ))
+        .unwrap();
+    }
+}
+
 /// A database built once and kept between test runs under `name`.
 ///
 /// A MariaDB named lock serialises concurrent test processes; a
@@ -337,6 +364,30 @@ impl Cmd {
     }
 }
 
+impl Cmd {
+    /// Starts it in the background (stdin empty, stdout and stderr piped;
+    /// collect them with `wait_with_output`), for tests that kill it or act
+    /// while it runs.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start segmentflow-wpcli")
+    }
+}
+
+impl From<std::process::Output> for Output {
+    fn from(out: std::process::Output) -> Output {
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 /// The binary, with a clean environment for our variables.
 pub fn bin() -> Cmd {
     let mut command = Command::new(env!("CARGO_BIN_EXE_segmentflow-wpcli"));
@@ -429,8 +480,13 @@ impl TestEnv {
     }
 
     fn of_kind(kind: Kind) -> TestEnv {
+        TestEnv::copy_of(template(kind), kind)
+    }
+
+    /// A site of its own whose database is a copy of `source`'s `wp_`
+    /// tables (a template of `kind`, or a cached store built on one).
+    pub fn copy_of(source: &str, kind: Kind) -> TestEnv {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let template = template(kind);
         let db = format!(
             "{DB_PREFIX}t_{}_{}",
             std::process::id(),
@@ -444,24 +500,7 @@ impl TestEnv {
             kind,
             owned: true,
         };
-        let tables: Vec<String> = conn
-            .exec(
-                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'wp\\_%'",
-                (template,),
-            )
-            .unwrap();
-        for table in tables {
-            conn.query_drop(format!(
-                "CREATE TABLE `{}`.`{table}` LIKE `{template}`.`{table}`",
-                env.db
-            ))
-            .unwrap();
-            conn.query_drop(format!(
-                "INSERT INTO `{}`.`{table}` SELECT * FROM `{template}`.`{table}`",
-                env.db
-            ))
-            .unwrap();
-        }
+        copy_wp_tables(&mut conn, source, &env.db);
         env.write_wp_config(&server().php_db_host(), "");
         env
     }

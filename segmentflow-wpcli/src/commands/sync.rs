@@ -45,8 +45,8 @@ use segmentflow_core::php;
 use segmentflow_core::rest::ApiVersion;
 use segmentflow_core::sync::{
     BatchLimits, BatchPacker, Checkpoint, DeliveryPlanner, INGEST_PATH, IdentifyBatch,
-    IdentifyEvent, LAST_SYNC_OPTION, OversizedEvent, ReportBuilder, Resource, SYNC_STATE_OPTION,
-    SyncReport, SyncState, WebhookSite,
+    IdentifyEvent, LAST_SYNC_OPTION, OversizedEvent, ReportBuilder, Resource, RetryPolicy,
+    SYNC_STATE_OPTION, SyncReport, SyncState, WebhookSite,
 };
 
 use super::site_state::{self, SiteFacts};
@@ -317,6 +317,7 @@ pub fn run(
     }
     let engine = EngineConfig {
         workers: opts.concurrency,
+        retry: scaled_retry(opts.retry_scale),
         ..EngineConfig::default()
     };
     let bars = Bars::new(&resources, !quiet && std::io::stderr().is_terminal());
@@ -605,6 +606,18 @@ impl Iterator for IdentifyFeed<'_> {
                 None => return self.packer.take().and_then(BatchPacker::finish).map(Ok),
             }
         }
+    }
+}
+
+/// The default retry policy with its waits multiplied by `scale` (the
+/// hidden `--retry-scale`; 1 leaves it as it is): the backoff through
+/// [`RetryPolicy::scaled`], and here also the cap on `Retry-After`, which
+/// `scaled` keeps.
+fn scaled_retry(scale: f64) -> RetryPolicy {
+    let policy = RetryPolicy::default().scaled(scale);
+    RetryPolicy {
+        max_retry_after: policy.max_retry_after.mul_f64(scale),
+        ..policy
     }
 }
 

@@ -7,7 +7,9 @@
 //! 3xx as permanent failures), and every status comes back as a value, never
 //! as an error, so the core's [`Outcome`] classification decides.
 //!
-//! Transport failures are mapped to outcomes: DNS failure, connection
+//! Transport failures are mapped to outcomes: DNS failure (ureq's
+//! `HostNotFound`, a resolver timeout, or std's "failed to lookup address
+//! information" I/O error, which has no `ErrorKind` of its own), connection
 //! refused or unreachable → [`Outcome::ConnectFailed`]; a reset or truncated
 //! answer → [`Outcome::ConnectionReset`]; a timeout → [`Outcome::TimedOut`].
 //! TLS failures and malformed URLs cannot get better by waiting: they are
@@ -126,9 +128,20 @@ fn transport_failure(url: &str, error: ureq::Error) -> Attempt {
             Outcome::ConnectFailed,
             format!("could not connect to {host}"),
         ),
+        ureq::Error::Timeout(ureq::Timeout::Resolve) => done(
+            Outcome::ConnectFailed,
+            format!("host {host} not found (DNS lookup timed out)"),
+        ),
         ureq::Error::Timeout(kind) => done(
             Outcome::TimedOut,
             format!("no answer from {host} in time ({kind:?})"),
+        ),
+        // The resolver's own failure (std's getaddrinfo error has no
+        // ErrorKind of its own, only this message): the name does not
+        // resolve, which no connection can fix — not a lost connection.
+        ureq::Error::Io(e) if is_dns_failure(&e) => done(
+            Outcome::ConnectFailed,
+            format!("host {host} not found (DNS: {e})"),
         ),
         ureq::Error::Io(e) => match e.kind() {
             io::ErrorKind::ConnectionRefused => done(
@@ -173,6 +186,16 @@ fn transport_failure(url: &str, error: ureq::Error) -> Attempt {
             format!("request to {host} failed: {other}"),
         ),
     }
+}
+
+/// Whether an I/O error is a failed DNS lookup (`failed to lookup address
+/// information: Name or service not known`, as std reports getaddrinfo
+/// errors).
+fn is_dns_failure(error: &io::Error) -> bool {
+    error.kind() != io::ErrorKind::ConnectionRefused
+        && error
+            .to_string()
+            .contains("failed to lookup address information")
 }
 
 /// Refuses a URL that is not `https://`, or `http://` to a loopback host.
@@ -332,6 +355,37 @@ mod tests {
         ];
         for (url, host) in cases {
             assert_eq!(host_of(url), host, "{url}");
+        }
+    }
+
+    #[test]
+    fn dns_failure_and_refusal_are_connect_failures_naming_the_host() {
+        // `.invalid` never resolves (RFC 2606), without any network.
+        let client = HttpClient::new(Duration::from_secs(10), 1);
+        match client.post("https://nonexistent.invalid/hook", &[], b"{}") {
+            Attempt::Done {
+                outcome, detail, ..
+            } => {
+                assert_eq!(outcome, Outcome::ConnectFailed, "{detail}");
+                assert!(
+                    detail.contains("host nonexistent.invalid not found"),
+                    "{detail}"
+                );
+            }
+            other => panic!("a DNS failure is retryable, then unreachable: {other:?}"),
+        }
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            listener.local_addr().expect("address").port()
+        };
+        match client.post(&format!("http://127.0.0.1:{port}/hook"), &[], b"{}") {
+            Attempt::Done {
+                outcome, detail, ..
+            } => {
+                assert_eq!(outcome, Outcome::ConnectFailed, "{detail}");
+                assert!(detail.contains(&format!("127.0.0.1:{port}")), "{detail}");
+            }
+            other => panic!("refused is retryable, then unreachable: {other:?}"),
         }
     }
 

@@ -52,7 +52,7 @@ fn fast_config() -> EngineConfig {
     EngineConfig {
         workers: 4,
         queue: 8,
-        max_window: 1000,
+        max_unsaved: 1000,
         retry: RetryPolicy {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
@@ -322,7 +322,6 @@ fn all_acknowledged_reaches_the_last_item_with_few_saves() {
     let items: Vec<PreparedItem> = (1..=300).map(|id| item(&url, id)).collect();
     let mut config = fast_config();
     config.checkpoint_every = 100;
-    config.max_window = 16;
     let mut report = report();
     let mut saved = Saved::default();
     let summary = deliver(items, &config, &mut report, &mut saved, &NoProgress).expect("delivered");
@@ -914,4 +913,107 @@ fn a_resumed_run_resends_from_the_checkpoint_with_the_same_delivery_ids() {
             "item {id}"
         );
     }
+}
+
+/// Records the id of the newest saved checkpoint where the server can see it.
+struct SharedSaved(Arc<std::sync::atomic::AtomicU64>);
+
+impl CheckpointSink for SharedSaved {
+    fn save(&mut self, _: Resource, checkpoint: &Checkpoint) -> anyhow::Result<()> {
+        self.0.fetch_max(checkpoint.id, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[test]
+fn no_item_is_sent_more_than_the_window_past_the_saved_checkpoint() {
+    const W: u64 = 8;
+    const N: u64 = 200;
+    let store: Vec<PreparedItem> = (1..=N).map(|id| item("x", id)).collect();
+    let ids: std::collections::HashMap<String, u64> = store
+        .iter()
+        .map(|item| (delivery_id_of(item), item.checkpoint.id))
+        .collect();
+    let saved = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let widest = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (seen_saved, seen_widest) = (Arc::clone(&saved), Arc::clone(&widest));
+    // Every 25th item is refused twice with 503, so it holds the checkpoint
+    // back while the others go on: the window fills up to W.
+    let refusals = Mutex::new(std::collections::HashMap::<u64, u32>::new());
+    let server = CountingServer::start_with(move |_, delivery_id| {
+        let id = ids[delivery_id];
+        let ahead = id.saturating_sub(seen_saved.load(Ordering::SeqCst));
+        seen_widest.fetch_max(ahead, Ordering::SeqCst);
+        let mut refused = refusals.lock().expect("not poisoned");
+        let count = refused.entry(id).or_insert(0);
+        if id.is_multiple_of(25) && *count < 2 {
+            *count += 1;
+            std::thread::sleep(Duration::from_millis(5));
+            return Answer::Status(503);
+        }
+        Answer::Status(200)
+    });
+    let url = server.url();
+    let items: Vec<PreparedItem> = (1..=N).map(|id| item(&url, id)).collect();
+    let mut config = fast_config();
+    config.max_unsaved = W as usize;
+    // Only a half-full window makes the writer save before the end.
+    config.checkpoint_every = 10_000;
+    let mut report = report();
+    let summary = deliver(
+        items,
+        &config,
+        &mut report,
+        &mut SharedSaved(Arc::clone(&saved)),
+        &NoProgress,
+    )
+    .expect("delivered");
+    assert_eq!(summary.checkpoints.get(&Resource::Orders), Some(&key(N)));
+    assert_eq!(saved.load(Ordering::SeqCst), N);
+    let widest = widest.load(Ordering::SeqCst);
+    assert!(
+        widest <= W,
+        "an item was sent {widest} items past the saved checkpoint (W = {W})"
+    );
+    // The retried items did hold the window back to its limit.
+    assert_eq!(widest, W, "the window never filled up");
+    assert_eq!(report.finish(Duration::from_secs(1), None).sent, N);
+}
+
+#[test]
+fn the_interval_saves_a_checkpoint_while_the_next_item_is_slow() {
+    let store: Vec<PreparedItem> = (1..=2).map(|id| item("x", id)).collect();
+    let slow = delivery_id_of(&store[1]);
+    let saved = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let seen = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
+    let (saved_then, seen_by_server) = (Arc::clone(&saved), Arc::clone(&seen));
+    let server = CountingServer::start_with(move |_, delivery_id| {
+        if delivery_id == slow {
+            // Item 1 was acknowledged; no acknowledgement comes during this
+            // wait, so only the interval can make the writer save.
+            std::thread::sleep(Duration::from_millis(400));
+            seen_by_server.store(saved_then.load(Ordering::SeqCst), Ordering::SeqCst);
+        }
+        Answer::Status(200)
+    });
+    let url = server.url();
+    let mut config = fast_config();
+    config.workers = 1;
+    config.checkpoint_every = 10_000;
+    config.checkpoint_interval = Duration::from_millis(50);
+    let mut report = report();
+    deliver(
+        (1..=2).map(|id| item(&url, id)),
+        &config,
+        &mut report,
+        &mut SharedSaved(Arc::clone(&saved)),
+        &NoProgress,
+    )
+    .expect("delivered");
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        1,
+        "item 1 saved by the interval"
+    );
+    assert_eq!(saved.load(Ordering::SeqCst), 2);
 }
