@@ -10,6 +10,8 @@
 #                    ../shared/fixtures/woocommerce-9.2.5/wp_accept-big-hpos-20k.sql.gz;
 #                    skipped when absent), loaded once into sfwp_bench_<md5 prefix>
 #   READ_MAP_RUNS    runs per store (default 1; the best and the rest are all listed)
+#   READ_MAP_LOADERS extra connections loading order pages (default 2, as `sync`
+#                    reads; 0 = the walk's connection alone)
 set -euo pipefail
 # The build directory the Makefile uses, also when this script is run directly.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/segmentflow-target}"
@@ -56,6 +58,7 @@ run_one() {
     db_secs=$(awk -v a="$db_before" -v b="$(cpu_of "${mysqld_pid:-0}")" 'BEGIN { printf "%.1f", b - a }')
     rows+="| $label $line $client | $db_secs |"$'\n'
 }
+loaders="${READ_MAP_LOADERS:-2}"
 tmp_time=$(mktemp)
 trap 'rm -f "$tmp_time"' EXIT
 
@@ -64,9 +67,9 @@ for input in "${inputs[@]}"; do
     db=${input%%|*}
     label=${input#*|}
     for _ in $(seq "${READ_MAP_RUNS:-1}"); do
-        run_one "$label" BENCH_MAP=1
+        run_one "$label" BENCH_MAP=1 BENCH_LOADERS="$loaders"
     done
-    run_one "$label" BENCH_MAP=0
+    run_one "$label" BENCH_MAP=0 BENCH_LOADERS="$loaders"
 done
 mkdir -p bench/results
 {
@@ -84,7 +87,8 @@ mkdir -p bench/results
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
     printf '%s' "$rows"
     echo
-    echo "The reader runs on its own thread a page ahead of the mapping, as in \`sync\`."
+    echo "As in \`sync\`: the reader runs on its own thread a page ahead of the mapping, and"
+    echo "order pages are loaded on $loaders extra connections while the walk deals out the next."
     echo "CPU columns: the bench process (user + system) and MariaDB's server over the same"
     echo "run; their sum over 2 cores bounds how fast this machine can go on one connection."
 } > bench/results/read-map.md
