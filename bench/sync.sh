@@ -6,6 +6,8 @@
 #
 #   SYNC_ORDERS   store sizes, space-separated (default "100000"; "100000 1000000")
 #   SYNC_STORAGE  hpos (default) or posts
+#   SYNC_PER_RESOURCE  resources also dry-run alone (default "orders customers";
+#                 "" skips those runs)
 # Each store is made once by bench/fixtures.sh (sfwp_bench_<storage>_<orders>)
 # and reused. Peak RSS and wall time come from /usr/bin/time -v.
 set -euo pipefail
@@ -116,7 +118,7 @@ PHP
   timed dry "${wp[@]}" sync --full --dry-run --format=json --quiet
   read -r sent _ failed < <(totals dry)
   rows+="| $label | full --dry-run (read + map + sign) | $sent | $failed | $secs | $(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $rss_mb | $db_secs |"$'\n'
-  for resource in orders customers; do
+  for resource in ${SYNC_PER_RESOURCE-orders customers}; do
     timed "dry-$resource" "${wp[@]}" sync --full --dry-run --resources="$resource" --format=json --quiet
     read -r sent _ failed < <(totals "dry-$resource")
     rows+="| $label | --dry-run --resources=$resource | $sent | $failed | $secs | $(awk -v n="$sent" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $rss_mb | $db_secs |"$'\n'
