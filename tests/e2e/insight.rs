@@ -92,6 +92,21 @@ fn root_mariadb(db: &str) -> Command {
     cmd
 }
 
+/// Pipes `sql` into database `db` through the `mariadb` client.
+fn load_sql(db: &str, sql: &[u8]) {
+    let mut child = root_mariadb(db)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("mariadb client");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(sql)
+        .expect("pipe the generated SQL");
+    assert!(child.wait().unwrap().success(), "loading {db} failed");
+}
+
 /// A generated store loaded into MariaDB (WordPress core tables shaped as
 /// the real dump's, then the generator's SQL), kept between runs under a
 /// name hashing the SQL (`sfwp_cache_gen_<hash>`).
@@ -111,17 +126,7 @@ pub(crate) fn generated_store(opts: &GenerateOptions) -> String {
             ))
             .unwrap();
         }
-        let mut child = root_mariadb(&name)
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("mariadb client");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(&sql)
-            .expect("pipe the generated SQL");
-        assert!(child.wait().unwrap().success(), "loading {name} failed");
+        load_sql(&name, &sql);
     });
     name
 }
@@ -143,17 +148,7 @@ pub(crate) fn generated_site(opts: &GenerateOptions) -> String {
     let name = format!("sfwp_cache_site_{:016x}", hasher.finish());
     crate::util::cached_database(&name, &name, |conn| {
         crate::util::copy_wp_tables(conn, wordpress, &name);
-        let mut child = root_mariadb(&name)
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("mariadb client");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(&sql)
-            .expect("pipe the generated SQL");
-        assert!(child.wait().unwrap().success(), "loading {name} failed");
+        load_sql(&name, &sql);
     });
     name
 }

@@ -127,6 +127,16 @@ impl StoreCopy {
         StoreCopy { db }
     }
 
+    /// Breaks the serialized `_line_tax_data` of order 84's first line item
+    /// (a string length that does not match), so that order reads as a row
+    /// error.
+    fn corrupt_order_84(&self) {
+        self.sql(
+            "UPDATE wp_woocommerce_order_itemmeta SET meta_value = REPLACE(meta_value, 's:4:\"11.4\"', 's:9:\"11.4\"') \
+             WHERE meta_key = '_line_tax_data' AND order_item_id = (SELECT order_item_id FROM wp_woocommerce_order_items WHERE order_id = 84 AND order_item_type = 'line_item' ORDER BY order_item_id LIMIT 1)",
+        );
+    }
+
     fn sql(&self, sql: &str) {
         let mut conn = server().admin();
         conn.select_db(&self.db).unwrap();
@@ -613,10 +623,7 @@ fn keyset_pages_resume_and_follow_updates() {
 #[test]
 fn corrupt_meta_is_reported_and_the_rest_still_reads() {
     let copy = StoreCopy::new("wp_");
-    copy.sql(
-        "UPDATE wp_woocommerce_order_itemmeta SET meta_value = REPLACE(meta_value, 's:4:\"11.4\"', 's:9:\"11.4\"') \
-         WHERE meta_key = '_line_tax_data' AND order_item_id = (SELECT order_item_id FROM wp_woocommerce_order_items WHERE order_id = 84 AND order_item_type = 'line_item' ORDER BY order_item_id LIMIT 1)",
-    );
+    copy.corrupt_order_84();
     let mut db = connect(&copy.db);
     let t = tables("wp_", 1);
     let results: Vec<Result<OrderRecord, ReadError>> =
@@ -643,10 +650,7 @@ fn corrupt_meta_is_reported_and_the_rest_still_reads() {
 #[test]
 fn parallel_loaders_yield_the_same_orders_in_the_same_order() {
     let copy = StoreCopy::new("wp_");
-    copy.sql(
-        "UPDATE wp_woocommerce_order_itemmeta SET meta_value = REPLACE(meta_value, 's:4:\"11.4\"', 's:9:\"11.4\"') \
-         WHERE meta_key = '_line_tax_data' AND order_item_id = (SELECT order_item_id FROM wp_woocommerce_order_items WHERE order_id = 84 AND order_item_type = 'line_item' ORDER BY order_item_id LIMIT 1)",
-    );
+    copy.corrupt_order_84();
     let mut db = connect(&copy.db);
     let t = tables("wp_", 1);
     let name = copy.db.clone();
