@@ -417,7 +417,9 @@ impl RecordSource for DatabaseSource {
         })
     }
 
-    /// Counted with the readers' `count_through` (one `COUNT(*)` each).
+    /// Counted with the readers' `count_through` (one `COUNT(*)` each);
+    /// customers from their member keys, which are kept for the customer
+    /// reader that follows.
     fn skipped(
         &self,
         resource: Resource,

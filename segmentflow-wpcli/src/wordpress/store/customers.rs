@@ -232,18 +232,8 @@ pub fn member_keys(db: &mut Db, tables: &Tables) -> Result<Vec<(i64, u64)>, Read
 }
 
 /// How many customers [`customers`] would yield at or before `through`
-/// (with `last_update` at or after `since`): what a resumed read skips.
-pub fn count_through(
-    db: &mut Db,
-    tables: &Tables,
-    through: &Cursor,
-    since: Option<&str>,
-) -> Result<u64, ReadError> {
-    Ok(count_among(&member_keys(db, tables)?, through, since))
-}
-
-/// How many of the member keys `members` ([`member_keys`]) are at or
-/// before `through` (with `last_update` at or after `since`).
+/// (with `last_update` at or after `since`), among the member keys
+/// `members` ([`member_keys`]): what a resumed read skips.
 pub fn count_among(members: &[(i64, u64)], through: &Cursor, since: Option<&str>) -> u64 {
     let through = (gmt_to_unix(&through.modified).unwrap_or(0), through.id);
     let since = since.map(|s| gmt_to_unix(s).unwrap_or(0));
