@@ -41,21 +41,18 @@ for store in ${READ_MAP_STORES:-hpos:100000 posts:100000 hpos:1000000 posts:1000
     inputs+=("$db|synthetic $storage $orders")
 done
 
-# cpu_of PID: CPU seconds (user + system) the process has used so far.
-cpu_of() {
-    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2> /dev/null || echo 0
-}
-mysqld_pid=$(pidof mariadbd mysqld 2> /dev/null | cut -d' ' -f1 || true)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 # run_one LABEL [ENV=…]: one bench_read run, its table row with the client's
 # and MariaDB's CPU seconds appended.
 run_one() {
     local label=$1 db_before client line db_secs
     shift
-    db_before=$(cpu_of "${mysqld_pid:-0}")
+    db_before=$(mysqld_cpu)
     line=$(env "$@" BENCH_DB="$db" BENCH_SOCKET="$socket" /usr/bin/time -f "%U %S" -o "$tmp_time" "$target/release/examples/bench_read")
     client=$(awk '{ printf "%.1f", $1 + $2 }' "$tmp_time")
-    db_secs=$(awk -v a="$db_before" -v b="$(cpu_of "${mysqld_pid:-0}")" 'BEGIN { printf "%.1f", b - a }')
+    db_secs=$(awk -v a="$db_before" -v b="$(mysqld_cpu)" 'BEGIN { printf "%.1f", b - a }')
     rows+="| $label $line $client | $db_secs |"$'\n'
 }
 loaders="${READ_MAP_LOADERS:-2}"

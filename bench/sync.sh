@@ -49,17 +49,8 @@ timed() {
   db_secs=$(awk -v a="$db_before" -v b="$(mysqld_cpu)" 'BEGIN { printf "%.1f", b - a }')
 }
 
-# mysqld_cpu: CPU seconds (user + system) MariaDB's server has used so far,
-# so each run's table row shows the database's share of the work.
-mysqld_cpu() {
-  local pid
-  pid=$(pidof mariadbd mysqld 2> /dev/null | cut -d' ' -f1)
-  if [[ -z "$pid" ]]; then
-    echo 0
-    return
-  fi
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$pid/stat"
-}
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 # totals NAME: the report's sent, unchanged and failed counts (all resources).
 totals() {
