@@ -29,7 +29,7 @@ use segmentflow_wpcli::wordpress::store::products::products;
 use segmentflow_wpcli::wordpress::store::site::{
     OrderStorage, SiteFacts, order_storage, read_site,
 };
-use segmentflow_wpcli::wordpress::store::users::{guests, users};
+use segmentflow_wpcli::wordpress::store::users::{self, guests, users};
 use segmentflow_wpcli::wordpress::store::{Cursor, ReadError, Tables};
 use serde_json::Value;
 
@@ -618,6 +618,53 @@ fn keyset_pages_resume_and_follow_updates() {
     .map(|o| o.id)
     .collect();
     assert_eq!(tail, vec![first], "a resumed sync sees only the update");
+}
+
+#[test]
+fn users_come_in_registration_order_and_resume_and_count_as_sync_does() {
+    let copy = StoreCopy::new("wp_");
+    // A zero registration date (sorts first) and a tie broken by ID.
+    copy.sql(
+        "UPDATE wp_users SET user_registered = '0000-00-00 00:00:00' WHERE ID = \
+         (SELECT MAX(user_id) FROM wp_usermeta WHERE meta_key = 'wp_capabilities')",
+    );
+    copy.sql("UPDATE wp_users SET user_registered = '2024-03-03 03:03:03' WHERE ID % 3 = 0");
+    let mut db = connect(&copy.db);
+    let t = tables("wp_", 1);
+    let mut conn = server().admin();
+    conn.select_db(&copy.db).unwrap();
+    let expected: Vec<u64> = conn
+        .query(
+            "SELECT u.ID FROM wp_users u WHERE u.ID IN \
+             (SELECT user_id FROM wp_usermeta WHERE meta_key = 'wp_capabilities') \
+             ORDER BY u.user_registered, u.ID",
+        )
+        .unwrap();
+    assert!(expected.len() > 20, "{}", expected.len());
+    let read = all(users(&mut db, &t, None, 7));
+    assert_eq!(read.iter().map(|u| u.id).collect::<Vec<_>>(), expected);
+    assert_eq!(read[0].registered_gmt, None, "the zero date comes first");
+
+    let members = segmentflow_wpcli::wordpress::store::members::members(&mut db, &t).unwrap();
+    for k in [0, 1, 9, expected.len() - 1] {
+        let key = users::user_checkpoint(&read[k]);
+        let rest: Vec<u64> = all(users::users_of(
+            &mut db,
+            &t,
+            Some(members.users.clone()),
+            Some(key.clone()),
+            5,
+        ))
+        .iter()
+        .map(|u| u.id)
+        .collect();
+        assert_eq!(rest, expected[k + 1..], "resumed after user #{k}");
+        assert_eq!(
+            segmentflow_wpcli::wordpress::store::members::count_users(&members.users, &key, None),
+            k as u64 + 1,
+            "counted through user #{k}"
+        );
+    }
 }
 
 #[test]

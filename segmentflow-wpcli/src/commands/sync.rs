@@ -14,8 +14,8 @@
 //!    connection from [`Site::connect_again`]), or the hidden
 //!    `--records-dir` — skips those at or before the checkpoint (counted as
 //!    unchanged, with what the source skipped itself: the database source
-//!    skips them in SQL and counts them with a `COUNT(*)`), reports unreadable records as
-//!    failed items, plans each delivery ([`DeliveryPlanner`]: headers,
+//!    skips them in SQL, and all resources' skipped items are counted up
+//!    front, in parallel), reports unreadable records as failed items, plans each delivery ([`DeliveryPlanner`]: headers,
 //!    signature, deterministic delivery id) and hands it to the engine
 //!    ([`deliver`]), which sends in parallel and gives acknowledged
 //!    checkpoints to the [`CheckpointSink`] — here, a write of
@@ -333,8 +333,18 @@ pub fn run(
     };
     let mut stopped: Option<String> = None;
 
+    // What the source skips itself (everything at or before a checkpoint),
+    // counted for the report before anything is read, every resource at
+    // once: a run with nothing new is only these counts.
+    if let Err(e) = count_skipped(&*source, &start_points, opts.since.as_deref(), &unchanged) {
+        *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{e:#}"));
+    }
+
     // Customers, orders, products.
-    if let Some(webhook) = &webhook {
+    if let Some(webhook) = webhook
+        .as_ref()
+        .filter(|_| read_or_none(&read_error).is_none())
+    {
         let mut planner = DeliveryPlanner::new(
             &WebhookSite {
                 home_url: facts.home_url.clone(),
@@ -362,20 +372,6 @@ pub fn run(
             scope.spawn(move || {
                 for resource in resources {
                     let after = start_points.get(resource);
-                    if let Some(through) = after {
-                        match source.skipped(*resource, through, since) {
-                            Ok(n) => {
-                                if let Some(count) = unchanged.get(resource) {
-                                    count.fetch_add(n, Ordering::Relaxed);
-                                }
-                            }
-                            Err(e) => {
-                                *read_error.lock().unwrap_or_else(|p| p.into_inner()) =
-                                    Some(format!("{e:#}"));
-                                return;
-                            }
-                        }
-                    }
                     let items = match source.webhook_items(*resource, after, since, version) {
                         Ok(items) => items,
                         Err(e) => {
@@ -455,17 +451,7 @@ pub fn run(
             user_agent: facts.client().user_agent(),
         };
         let after = start_points.get(&Resource::Users);
-        let skipped = match after {
-            Some(through) => source.skipped(Resource::Users, through, opts.since.as_deref()),
-            None => Ok(0),
-        };
-        let users = skipped.and_then(|n| {
-            if let Some(count) = unchanged.get(&Resource::Users) {
-                count.fetch_add(n, Ordering::Relaxed);
-            }
-            source.users(after, opts.since.as_deref())
-        });
-        match users {
+        match source.users(after, opts.since.as_deref()) {
             Err(e) => {
                 *read_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{e:#}"))
             }
@@ -619,6 +605,41 @@ fn scaled_retry(scale: f64) -> RetryPolicy {
         max_retry_after: policy.max_retry_after.mul_f64(scale),
         ..policy
     }
+}
+
+/// Adds to `unchanged` what `source` skips itself at or before each
+/// resource's checkpoint in `start_points` (from `since` on), one thread
+/// per resource: on the database the counts are index scans and the
+/// members' three scans (customers and users share them), which a
+/// no-change run would otherwise wait for one after another. The first
+/// error wins.
+fn count_skipped(
+    source: &dyn RecordSource,
+    start_points: &BTreeMap<Resource, Checkpoint>,
+    since: Option<&str>,
+    unchanged: &BTreeMap<Resource, AtomicU64>,
+) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        let counts: Vec<_> = start_points
+            .iter()
+            .map(|(resource, through)| {
+                scope.spawn(move || {
+                    source
+                        .skipped(*resource, through, since)
+                        .map(|n| (*resource, n))
+                })
+            })
+            .collect();
+        for count in counts {
+            let (resource, n) = count
+                .join()
+                .map_err(|_| anyhow!("counting the unchanged items stopped unexpectedly"))??;
+            if let Some(total) = unchanged.get(&resource) {
+                total.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    })
 }
 
 fn read_or_none(slot: &Mutex<Option<String>>) -> Option<String> {

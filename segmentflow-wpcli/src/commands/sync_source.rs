@@ -16,8 +16,10 @@
 //! filters again and counts what it skips as unchanged, and adds what the
 //! source reports as skipped ([`RecordSource::skipped`]).
 //! [`DatabaseSource`] skips them in SQL (the readers' keyset) and counts
-//! them with one `COUNT(*)` per resource; [`FixtureSource`] yields
-//! everything from `since` on and lets the command count.
+//! them with index `COUNT(*)`s (orders, products) or from the members'
+//! keys it then hands to the readers (customers, users), each count on a
+//! connection of its own; [`FixtureSource`] yields everything from `since`
+//! on and lets the command count.
 //!
 //! A row the readers cannot decode (corrupt serialized meta) is a
 //! [`SourceError::Row`]: the command reports it as a failed item and goes
@@ -38,6 +40,7 @@ use serde::de::DeserializeOwned;
 
 use crate::wordpress::db::Db;
 use crate::wordpress::site::DbTarget;
+use crate::wordpress::store::members::Registered;
 use crate::wordpress::store::site::{OrderStorage, SiteFacts, order_storage, read_site};
 use crate::wordpress::store::{self, Cursor, PAGE_SIZE, ReadError, Tables};
 
@@ -162,11 +165,13 @@ const QUEUE: usize = 64;
 #[derive(Debug)]
 pub struct DatabaseSource {
     target: DbTarget,
-    /// The connection that counts skipped items (opened on first use).
-    counter: Mutex<Option<Db>>,
-    /// The customers' member keys read while counting the unchanged ones,
-    /// handed to the customer reader so that it does not read them again.
-    customer_keys: Mutex<Option<Vec<(i64, u64)>>>,
+    /// Idle connections for counting skipped items: counts run in
+    /// parallel, each on a connection of its own.
+    counters: Mutex<Vec<Db>>,
+    /// The blog's members read while counting the unchanged customers or
+    /// users, each part handed to its reader so that neither reads them
+    /// again.
+    members: Mutex<MemberCache>,
     tables: Arc<Tables>,
     storage: OrderStorage,
     site: Arc<Site>,
@@ -191,8 +196,8 @@ impl DatabaseSource {
         };
         Ok(DatabaseSource {
             target,
-            counter: Mutex::new(None),
-            customer_keys: Mutex::new(None),
+            counters: Mutex::new(Vec::new()),
+            members: Mutex::new(MemberCache::default()),
             tables: Arc::new(tables),
             storage,
             site: Arc::new(site),
@@ -222,6 +227,38 @@ impl DatabaseSource {
             })
             .context("cannot start the reading thread")?;
         Ok(Box::new(rx.into_iter()))
+    }
+}
+
+/// The members' keys between the count that read them and the readers.
+#[derive(Debug, Default)]
+struct MemberCache {
+    /// The customers' keys, until the customer reader takes them.
+    customers: Option<Vec<(i64, u64)>>,
+    /// The users' keys, until the users reader takes them.
+    users: Option<Vec<(Registered, u64)>>,
+}
+
+impl DatabaseSource {
+    /// The members, read on `db` unless the cache still holds what
+    /// `count` needs: the other count (customers or users) running in
+    /// parallel waits for this one's read and counts from it.
+    fn count_members(
+        &self,
+        db: &mut Db,
+        count: impl Fn(&MemberCache) -> u64,
+    ) -> Result<u64, ReadError> {
+        let mut cache = self.members.lock().unwrap_or_else(|p| p.into_inner());
+        let n = count(&cache);
+        if cache.customers.is_some() && cache.users.is_some() {
+            return Ok(n);
+        }
+        let m = store::members::members(db, &self.tables)?;
+        *cache = MemberCache {
+            customers: Some(m.customers),
+            users: Some(m.users),
+        };
+        Ok(count(&cache))
     }
 }
 
@@ -336,9 +373,10 @@ impl RecordSource for DatabaseSource {
             Resource::Customers => {
                 // Counted a moment ago (a resumed run): the same keys.
                 let members = self
-                    .customer_keys
+                    .members
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
+                    .customers
                     .take();
                 self.stream(move |db, tables, site, send| {
                     prefetched(
@@ -387,8 +425,15 @@ impl RecordSource for DatabaseSource {
     ) -> anyhow::Result<Items<UserItem>> {
         let after = after.map(cursor_of);
         let since = since.map(str::to_owned);
+        // Counted a moment ago (a resumed run): the same keys.
+        let keys = self
+            .members
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .users
+            .take();
         self.stream(move |db, tables, _site, send| {
-            for user in store::users::users(db, tables, after, PAGE_SIZE) {
+            for user in store::users::users_of(db, tables, keys, after, PAGE_SIZE) {
                 let item = user.map_err(read_error).and_then(|u| {
                     let checkpoint = checkpoint_of(store::users::user_checkpoint(&u))?;
                     let text = |s: String| Some(s).filter(|s| !s.is_empty());
@@ -417,40 +462,52 @@ impl RecordSource for DatabaseSource {
         })
     }
 
-    /// Counted with the readers' `count_through` (one `COUNT(*)` each);
-    /// customers from their member keys, which are kept for the customer
-    /// reader that follows.
+    /// Orders and products with their readers' `count_through` (index
+    /// `COUNT(*)`s); customers and users from the members' keys
+    /// (`store::members`), read once for both and kept for their readers.
+    /// Each count takes a connection of its own, so the command may run
+    /// them in parallel.
     fn skipped(
         &self,
         resource: Resource,
         through: &Checkpoint,
         since: Option<&str>,
     ) -> anyhow::Result<u64> {
-        let mut guard = self.counter.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(
-                self.target
-                    .connect()
-                    .context("cannot open a database connection for counting")?,
-            );
-        }
-        let Some(db) = guard.as_mut() else {
-            bail!("no database connection for counting");
+        let idle = self
+            .counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop();
+        let mut db = match idle {
+            Some(db) => db,
+            None => self
+                .target
+                .connect()
+                .context("cannot open a database connection for counting")?,
         };
         let tables = &self.tables;
         let through = cursor_of(through);
         let n = match resource {
             Resource::Orders => {
-                store::orders::count_through(db, tables, self.storage, &through, since)
+                store::orders::count_through(&mut db, tables, self.storage, &through, since)
             }
-            Resource::Customers => store::customers::member_keys(db, tables).map(|keys| {
-                let n = store::customers::count_among(&keys, &through, since);
-                *self.customer_keys.lock().unwrap_or_else(|p| p.into_inner()) = Some(keys);
-                n
+            Resource::Products => store::products::count_through(&mut db, tables, &through, since),
+            Resource::Customers => self.count_members(&mut db, |cache| {
+                cache.customers.as_ref().map_or(0, |keys| {
+                    store::members::count_customers(keys, &through, since)
+                })
             }),
-            Resource::Products => store::products::count_through(db, tables, &through, since),
-            Resource::Users => store::users::count_through(db, tables, &through, since),
+            Resource::Users => self.count_members(&mut db, |cache| {
+                cache
+                    .users
+                    .as_ref()
+                    .map_or(0, |keys| store::members::count_users(keys, &through, since))
+            }),
         };
+        self.counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(db);
         n.with_context(|| format!("cannot count the unchanged {resource}"))
     }
 }

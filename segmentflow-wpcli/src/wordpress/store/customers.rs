@@ -25,6 +25,7 @@ use segmentflow_core::store::{CustomerRecord, DbDate};
 
 use super::super::db::{Db, Param};
 use super::decode::{collect_meta, decimal_sum, decoded, first, key_string, php_bool, sort_meta};
+use super::members::customer_key;
 use super::paging::Page;
 use super::products::for_ids;
 use super::site::OrderStorage;
@@ -107,9 +108,10 @@ pub fn customers<'db>(
     customers_of(db, tables, storage, None, after, since, page_size)
 }
 
-/// [`customers`] over the member keys `members` already read with
-/// [`member_keys`] (`None`: read them on the first page) — so that a sync
-/// that counted the unchanged customers does not read every key twice.
+/// [`customers`] over the customers' keys already read with
+/// [`super::members::members`] (`None`: read them on the first page) — so
+/// that a sync that counted the unchanged customers does not read every
+/// key twice.
 pub fn customers_of<'db>(
     db: &'db mut Db,
     tables: &'db Tables,
@@ -128,9 +130,9 @@ pub fn customers_of<'db>(
             None => {
                 let mut all = match members.take() {
                     Some(all) => all,
-                    None => member_keys(db, tables)?,
+                    None => super::members::members(db, tables)?.customers,
                 };
-                let start = cursor.map(|c| (gmt_to_unix(&c.modified).unwrap_or(0), c.id));
+                let start = cursor.map(customer_key);
                 let since = since.as_deref().map(|s| gmt_to_unix(s).unwrap_or(0));
                 all.retain(|&(k, id)| {
                     start.is_none_or(|s| (k, id) > s) && since.is_none_or(|s| k >= s)
@@ -152,95 +154,6 @@ pub fn customers_of<'db>(
             items,
         })
     })
-}
-
-/// The `last_update` usermeta value as the key's Unix time: what
-/// [`load_customers`] reads into `CustomerRecord::last_update` (so the key
-/// equals the record's [`checkpoint`]), 0 when it is not a number.
-fn last_update_time(value: &str) -> i64 {
-    let s = value.trim();
-    s.parse::<i64>()
-        .ok()
-        .or_else(|| s.parse::<f64>().ok().map(|f| f as i64))
-        .unwrap_or(0)
-}
-
-/// Every member of the blog (a `{blog prefix}capabilities` row and a
-/// `users` row) with its key `(last_update, ID)`, unsorted.
-///
-/// Two range scans of the usermeta `meta_key` index — the members (kept
-/// when their `users` row exists), and every `last_update` row (the first by `umeta_id` counts, as WordPress's
-/// `get_user_meta( $id, 'last_update', true )`) — joined here. The key has
-/// no index, so a keyset query had to compute it for every member on every
-/// page: a correlated subquery per user, which MariaDB answered by walking
-/// the primary key (`ORDER BY umeta_id LIMIT 1`): 13 s for one page of a
-/// 25k-customer store. 16 bytes per customer are held for the walk.
-pub fn member_keys(db: &mut Db, tables: &Tables) -> Result<Vec<(i64, u64)>, ReadError> {
-    let mut last_update: HashMap<u64, (u64, i64)> = HashMap::new();
-    db.query_rows(
-        &format!(
-            "SELECT user_id, umeta_id, meta_value FROM {} WHERE meta_key = 'last_update'",
-            tables.usermeta.quoted()
-        ),
-        &[],
-        |row| {
-            let user = row.i64(0)?.unwrap_or(0) as u64;
-            let umeta = row.i64(1)?.unwrap_or(0) as u64;
-            let t = last_update_time(row.str(2)?.unwrap_or(""));
-            let slot = last_update.entry(user).or_insert((umeta, t));
-            if umeta < slot.0 {
-                *slot = (umeta, t);
-            }
-            Ok::<_, ReadError>(())
-        },
-    )?;
-    // The users that exist (a primary-key scan)…
-    let mut users = std::collections::HashSet::new();
-    db.query_rows(
-        &format!("SELECT ID FROM {}", tables.users.quoted()),
-        &[],
-        |row| {
-            users.insert(row.i64(0)?.unwrap_or(0) as u64);
-            Ok::<_, ReadError>(())
-        },
-    )?;
-    // …and the blog's capabilities rows (the `meta_key` index), joined
-    // here. As one SQL join MariaDB walked every user's meta by `user_id`
-    // (all 8M usermeta rows of the 1M-order store: 32 s) to find them.
-    let cap_key = tables.capabilities_key();
-    let mut ids = Vec::new();
-    db.query_rows(
-        &format!(
-            "SELECT user_id FROM {} WHERE meta_key = ?",
-            tables.usermeta.quoted()
-        ),
-        &[Param::Str(&cap_key)],
-        |row| {
-            let id = row.i64(0)?.unwrap_or(0) as u64;
-            if users.contains(&id) {
-                ids.push(id);
-            }
-            Ok::<_, ReadError>(())
-        },
-    )?;
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids
-        .into_iter()
-        .map(|id| (last_update.get(&id).map_or(0, |&(_, t)| t), id))
-        .collect())
-}
-
-/// How many customers [`customers`] would yield at or before `through`
-/// (with `last_update` at or after `since`), among the member keys
-/// `members` ([`member_keys`]): what a resumed read skips.
-pub fn count_among(members: &[(i64, u64)], through: &Cursor, since: Option<&str>) -> u64 {
-    let through = (gmt_to_unix(&through.modified).unwrap_or(0), through.id);
-    let since = since.map(|s| gmt_to_unix(s).unwrap_or(0));
-    members
-        .iter()
-        .filter(|&&(k, id)| (k, id) <= through && since.is_none_or(|s| k >= s))
-        .count() as u64
 }
 
 /// Reads the customer records of `ids`, in the given order.

@@ -24,6 +24,7 @@
 pub mod brand;
 pub mod customers;
 pub mod insight;
+pub mod members;
 pub mod orders;
 pub mod products;
 pub mod site;

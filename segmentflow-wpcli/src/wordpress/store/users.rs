@@ -15,9 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::super::db::{Db, Param};
 use super::customers::{ORDER_STATUSES, PAID_STATUSES};
 use super::decode::decimal_sum;
-use super::paging::{
-    KEY_WINDOW, KeyWindow, Page, after_clause, count, select_keys, through_clause,
-};
+use super::members::{Registered, ZERO_REGISTERED, members, user_key};
+use super::paging::Page;
 use super::products::for_ids;
 use super::site::OrderStorage;
 use super::{Cursor, MAX_IN, Paged, ReadError, Tables, placeholders};
@@ -53,109 +52,115 @@ pub fn users<'db>(
     after: Option<Cursor>,
     page_size: usize,
 ) -> Paged<'db, WpUser> {
-    let mut window = KeyWindow::default();
+    users_of(db, tables, None, after, page_size)
+}
+
+/// [`users`] over the users' keys already read with
+/// [`super::members::members`] (`None`: read them on the first page), in
+/// `(user_registered, ID)` order: `user_registered` has no index, so
+/// paging in SQL sorted every member for each window of keys.
+pub fn users_of<'db>(
+    db: &'db mut Db,
+    tables: &'db Tables,
+    keys: Option<Vec<(Registered, u64)>>,
+    after: Option<Cursor>,
+    page_size: usize,
+) -> Paged<'db, WpUser> {
+    let mut pending: Option<std::vec::IntoIter<(Registered, u64)>> = None;
+    let mut keys = keys;
     Paged::new(db, after, move |db, cursor| {
-        // `user_registered` has no index: each window query sorts all
-        // members, so keys come in windows of KEY_WINDOW rather than one
-        // sort per page; membership is a semi-join on the `meta_key` index
-        // rather than a subquery per user.
-        let keys = window.take(db, cursor, page_size, KEY_WINDOW, |db, after, limit| {
-            let cap_key = tables.capabilities_key();
-            let (cond, mut params) = after_clause("u.user_registered", "u.ID", after);
-            params.insert(0, Param::Str(&cap_key));
-            params.push(Param::Int(limit as i64));
-            let sql = format!(
-                "SELECT u.ID, u.user_registered FROM {users} u \
-                 WHERE u.ID IN (SELECT c.user_id FROM {um} c WHERE c.meta_key = ?) AND {cond} \
-                 ORDER BY u.user_registered, u.ID LIMIT ?",
-                users = tables.users.quoted(),
-                um = tables.usermeta.quoted(),
-            );
-            select_keys(db, &sql, &params)
-        })?;
-        let ids: Vec<u64> = keys.iter().map(|(id, _)| *id).collect();
-        let mut found = HashMap::new();
-        let sql = format!(
-            "SELECT ID, user_login, user_email, display_name, user_registered FROM {} WHERE ID IN ({{in}})",
-            tables.users.quoted()
-        );
-        for_ids(db, &sql, &ids, |row| {
-            let id = row.i64(0)?.unwrap_or(0) as u64;
-            let s = |i| -> Result<String, ReadError> { Ok(row.str(i)?.unwrap_or("").to_owned()) };
-            found.insert(
-                id,
-                WpUser {
-                    id,
-                    login: s(1)?,
-                    email: s(2)?,
-                    first_name: String::new(),
-                    last_name: String::new(),
-                    display_name: s(3)?,
-                    registered_gmt: row
-                        .str(4)?
-                        .filter(|d| !d.starts_with("0000-00-00"))
-                        .map(str::to_owned),
-                },
-            );
-            Ok(())
-        })?;
-        let sql = format!(
-            "SELECT user_id, meta_key, meta_value FROM {} WHERE user_id IN ({{in}}) \
-             AND meta_key IN ('first_name', 'last_name') ORDER BY umeta_id DESC",
-            tables.usermeta.quoted()
-        );
-        for_ids(db, &sql, &ids, |row| {
-            let id = row.i64(0)?.unwrap_or(0) as u64;
-            if let Some(u) = found.get_mut(&id) {
-                let v = row.str(2)?.unwrap_or("").to_owned();
-                match row.str(1)? {
-                    Some("first_name") => u.first_name = v,
-                    Some("last_name") => u.last_name = v,
-                    _ => {}
-                }
+        let pending = match &mut pending {
+            Some(p) => p,
+            None => {
+                let mut all = match keys.take() {
+                    Some(all) => all,
+                    None => members(db, tables)?.users,
+                };
+                let start = cursor.map(user_key);
+                all.retain(|k| start.is_none_or(|s| *k > s));
+                all.sort_unstable();
+                pending.insert(all.into_iter())
             }
-            Ok(())
-        })?;
-        let items = ids
-            .iter()
-            .map(|id| {
-                found.remove(id).ok_or_else(|| {
-                    ReadError::row(&tables.users, *id, "ID", "the user no longer exists")
-                })
-            })
-            .collect();
+        };
+        let page: Vec<(Registered, u64)> = pending.by_ref().take(page_size).collect();
+        let ids: Vec<u64> = page.iter().map(|&(_, id)| id).collect();
+        let items = if ids.is_empty() {
+            Vec::new()
+        } else {
+            load_users(db, tables, &ids)?
+        };
         Ok(Page {
-            full: window.more(),
-            last: keys.last().map(|(_, c)| c.clone()),
+            full: pending.len() > 0,
+            last: page.last().map(|(k, id)| {
+                let text = if *k == ZERO_REGISTERED {
+                    String::new()
+                } else {
+                    String::from_utf8_lossy(k).into_owned()
+                };
+                Cursor::new(text, *id)
+            }),
             items,
         })
     })
 }
 
-/// How many users [`users`] would yield at or before `through`, registered
-/// at or after `since` when given: what a resumed read skips.
-pub fn count_through(
+/// Reads the users `ids` with their first and last names, in the given
+/// order; a user gone since its key was read is a row error.
+pub fn load_users(
     db: &mut Db,
     tables: &Tables,
-    through: &Cursor,
-    since: Option<&str>,
-) -> Result<u64, ReadError> {
-    let cap_key = tables.capabilities_key();
-    let (cond, mut params) = through_clause("u.user_registered", "u.ID", through);
-    params.insert(0, Param::Str(&cap_key));
-    let since_cond = if let Some(s) = since {
-        params.push(Param::Str(s));
-        " AND u.user_registered >= ?"
-    } else {
-        ""
-    };
+    ids: &[u64],
+) -> Result<Vec<Result<WpUser, ReadError>>, ReadError> {
+    let mut found = HashMap::new();
     let sql = format!(
-        "SELECT COUNT(*) FROM {users} u \
-         WHERE u.ID IN (SELECT c.user_id FROM {um} c WHERE c.meta_key = ?) AND {cond}{since_cond}",
-        users = tables.users.quoted(),
-        um = tables.usermeta.quoted(),
+        "SELECT ID, user_login, user_email, display_name, user_registered FROM {} WHERE ID IN ({{in}})",
+        tables.users.quoted()
     );
-    count(db, &sql, &params)
+    for_ids(db, &sql, ids, |row| {
+        let id = row.i64(0)?.unwrap_or(0) as u64;
+        let s = |i| -> Result<String, ReadError> { Ok(row.str(i)?.unwrap_or("").to_owned()) };
+        found.insert(
+            id,
+            WpUser {
+                id,
+                login: s(1)?,
+                email: s(2)?,
+                first_name: String::new(),
+                last_name: String::new(),
+                display_name: s(3)?,
+                registered_gmt: row
+                    .str(4)?
+                    .filter(|d| !d.starts_with("0000-00-00"))
+                    .map(str::to_owned),
+            },
+        );
+        Ok(())
+    })?;
+    let sql = format!(
+        "SELECT user_id, meta_key, meta_value FROM {} WHERE user_id IN ({{in}}) \
+         AND meta_key IN ('first_name', 'last_name') ORDER BY umeta_id DESC",
+        tables.usermeta.quoted()
+    );
+    for_ids(db, &sql, ids, |row| {
+        let id = row.i64(0)?.unwrap_or(0) as u64;
+        if let Some(u) = found.get_mut(&id) {
+            let v = row.str(2)?.unwrap_or("").to_owned();
+            match row.str(1)? {
+                Some("first_name") => u.first_name = v,
+                Some("last_name") => u.last_name = v,
+                _ => {}
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            found.remove(id).ok_or_else(|| {
+                ReadError::row(&tables.users, *id, "ID", "the user no longer exists")
+            })
+        })
+        .collect())
 }
 
 /// A guest customer: the orders of one billing email without an account.
