@@ -446,6 +446,96 @@ fn database_store_is_sent_once_then_only_what_changed() {
     assert_eq!(rows(&out)["orders"], (0, 1, 0));
 }
 
+/// A resumed run counts its unchanged customers and users from the census
+/// of members the last full read stored, while the members' fingerprint is
+/// the same: the counts stay exact through updates to members, to users
+/// who are not members, new members and removed ones.
+#[test]
+fn members_census_keeps_the_unchanged_counts_exact() {
+    let (env, _sandbox) = connected_store(SandboxConfig::default(), None);
+    let members = store_counts(&env).customers;
+    let people = |out: &Output| {
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let r = rows(out);
+        (r["customers"], r["users"])
+    };
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((members, 0, 0), (members, 0, 0)));
+    let state = env.php_get_option("segmentflow_sync_state");
+    assert!(
+        state.contains(&format!("s:7:\"members\";i:{members};")),
+        "{state}"
+    );
+
+    // Nothing changed.
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((0, members, 0), (0, members, 0)));
+
+    // The census is what the count comes from while the fingerprint holds
+    // (a tampered count shows through), and `--full` recounts it.
+    let set_census = |from: u64, to: u64| {
+        env.sql(&format!(
+            "UPDATE wp_options SET option_value = REPLACE(option_value, \
+             's:7:\"members\";i:{from};', 's:7:\"members\";i:{to};') \
+             WHERE option_name = 'segmentflow_sync_state'"
+        ));
+    };
+    set_census(members, members + 5);
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((0, members + 5, 0), (0, members + 5, 0)));
+    let out = sync_db(&env, &["--full", "--dry-run", "--resources=customers"]);
+    assert_eq!(rows(&out)["customers"], (members, 0, 0));
+    set_census(members + 5, members);
+
+    // A member's `last_update` and another's registration move past the
+    // checkpoints: each is sent once, the rest are unchanged.
+    env.sql("UPDATE wp_usermeta SET meta_value = '1900000000' WHERE meta_key = 'last_update' AND user_id = 3");
+    env.sql("UPDATE wp_users SET user_registered = '2031-01-01 00:00:00' WHERE ID = 4");
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((1, members - 1, 0), (1, members - 1, 0)));
+
+    // A user who is not a member (no capabilities row for the blog).
+    env.sql(
+        "INSERT INTO wp_users (user_login, user_pass, user_nicename, user_email, user_url, \
+         user_registered, user_activation_key, user_status, display_name) VALUES \
+         ('outsider', '', 'outsider', 'outsider@example.com', '', '2032-01-01 00:00:00', '', 0, 'Outsider')",
+    );
+    let outsider = env.sql("SELECT ID FROM wp_users WHERE user_login = 'outsider'")[0][0]
+        .clone()
+        .unwrap();
+    env.sql(&format!(
+        "INSERT INTO wp_usermeta (user_id, meta_key, meta_value) VALUES ({outsider}, 'last_update', '1950000000')"
+    ));
+    // The users table changed: the fingerprint with it, so this run reads
+    // every member again and stores a new census.
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((0, members, 0), (0, members, 0)));
+    // With that census, the outsider's updates are not members' changes.
+    env.sql(&format!(
+        "UPDATE wp_usermeta SET meta_value = '1960000000' WHERE meta_key = 'last_update' AND user_id = {outsider}"
+    ));
+    env.sql(&format!(
+        "UPDATE wp_users SET user_registered = '2033-01-01 00:00:00' WHERE ID = {outsider}"
+    ));
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((0, members, 0), (0, members, 0)));
+
+    // The outsider joins the blog: one more member, sent as both.
+    env.sql(&format!(
+        "INSERT INTO wp_usermeta (user_id, meta_key, meta_value) VALUES \
+         ({outsider}, 'wp_capabilities', 'a:1:{{s:8:\"customer\";b:1;}}')"
+    ));
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((1, members, 0), (1, members, 0)));
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((0, members + 1, 0), (0, members + 1, 0)));
+
+    // A member leaves (its capabilities row deleted): one fewer.
+    env.sql("DELETE FROM wp_usermeta WHERE meta_key = 'wp_capabilities' AND user_id = 5");
+    let out = sync_db(&env, &[]);
+    assert_eq!(people(&out), ((0, members, 0), (0, members, 0)));
+}
+
 #[test]
 fn wordpress_only_site_syncs_its_users() {
     // A plain WordPress install: no WooCommerce tables at all.

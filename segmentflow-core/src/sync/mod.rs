@@ -60,4 +60,4 @@ pub use resource::{Resource, UnknownResource};
 pub use retry::{
     Jitter, Outcome, OutcomeClass, RetryDecision, RetryPolicy, classify_status, parse_retry_after,
 };
-pub use state::{SYNC_STATE_OPTION, SYNC_STATE_VERSION, SyncState};
+pub use state::{MemberCensus, SYNC_STATE_OPTION, SYNC_STATE_VERSION, SyncState};

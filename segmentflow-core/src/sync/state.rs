@@ -33,12 +33,31 @@ pub struct SyncState {
     /// Where the users (identify) backfill reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<Checkpoint>,
+    /// The blog's members as a run last counted them in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<MemberCensus>,
     /// Id of the last run that wrote this state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_run_id: Option<String>,
     /// When that run started, ISO 8601 UTC.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_run_at: Option<String>,
+}
+
+/// How many members the blog had (users with a capabilities row for it:
+/// the customers and the users a sync sends) when a run last read them
+/// all, and the fingerprint of the rows that decide membership at that
+/// moment (`fingerprint` is the shell's, opaque here).
+///
+/// While the fingerprint reads the same, membership is unchanged, and a
+/// run counts its unchanged customers and users from `members` less those
+/// modified since its checkpoints, instead of reading every member again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberCensus {
+    /// What decided membership, as the shell summarised it.
+    pub fingerprint: String,
+    /// How many members there were.
+    pub members: u64,
 }
 
 /// The format version this code writes.
@@ -113,6 +132,10 @@ mod tests {
             Some(Checkpoint::new("2024-05-01 13:45:00", 88).expect("valid")),
         );
         state.set_run("sync-1", "2024-05-01T13:50:00Z");
+        state.members = Some(MemberCensus {
+            fingerprint: "caps 3/12; users 3/4".into(),
+            members: 3,
+        });
         let value = crate::php::to_value(&state).expect("serializable as PHP");
         let back: SyncState = crate::php::from_value(&value).expect("readable from PHP");
         assert_eq!(back, state);

@@ -284,6 +284,8 @@ pub fn run(
         for r in &resources {
             state.set_checkpoint(*r, None);
         }
+        // Recount the members too.
+        state.members = None;
     }
     let start_points: BTreeMap<Resource, Checkpoint> = resources
         .iter()
@@ -307,6 +309,7 @@ pub fn run(
                 target,
                 tables,
                 store_facts,
+                state.members.clone(),
             )?)
         }
     };
@@ -510,6 +513,9 @@ pub fn run(
     let report = report.finish(started.elapsed(), stopped.clone());
     let mut written = Vec::new();
     if !opts.dry_run {
+        if let Some(census) = source.census() {
+            sink.state.members = Some(census);
+        }
         sink.state.set_run(run_id.clone(), started_at.clone());
         sink.store()?;
         written.push(SYNC_STATE_OPTION.to_owned());

