@@ -14,12 +14,18 @@
 //!
 //! Memory: 16 bytes per member for the customers' keys and 32 for the
 //! users', held while a reader walks them.
+//!
+//! A resumed sync need not read every member: [`fingerprint`] tells
+//! whether membership changed since a census, [`customer_keys_after`] and
+//! [`user_keys_after`] find the keys past a checkpoint (members or not),
+//! and [`members_among`] keeps the members among those.
 
 use std::collections::{HashMap, HashSet};
 
 use super::super::db::{Db, Param};
 use super::customers::gmt_to_unix;
-use super::{Cursor, MAX_IN, ReadError, Tables, placeholders};
+use super::products::for_ids_then;
+use super::{Cursor, ReadError, Tables};
 
 /// A `user_registered` value as its `YYYY-MM-DD HH:MM:SS` bytes, which
 /// sort as the dates do. The zero date (and a cursor's `""`) is
@@ -276,46 +282,21 @@ pub fn user_keys_after(
         .collect())
 }
 
-/// Which of `ids` are members: a capabilities row for the blog (the
-/// `user_id` index) and a `users` row.
+/// Which of `ids` are members: a `users` row with a capabilities row for
+/// the blog (found through the `user_id` index).
 pub fn members_among(db: &mut Db, tables: &Tables, ids: &[u64]) -> Result<HashSet<u64>, ReadError> {
-    let mut caps = HashSet::new();
-    let cap_key = tables.capabilities_key();
-    for chunk in ids.chunks(MAX_IN) {
-        let mut params = vec![Param::Str(&cap_key)];
-        params.extend(chunk.iter().map(|id| Param::Int(*id as i64)));
-        db.query_rows(
-            &format!(
-                "SELECT user_id FROM {} WHERE meta_key = ? AND user_id IN ({})",
-                tables.usermeta.quoted(),
-                placeholders(chunk.len())
-            ),
-            &params,
-            |row| {
-                caps.insert(row.i64(0)?.unwrap_or(0) as u64);
-                Ok::<_, ReadError>(())
-            },
-        )?;
-    }
     let mut members = HashSet::new();
-    for chunk in ids.chunks(MAX_IN) {
-        let params: Vec<Param> = chunk.iter().map(|id| Param::Int(*id as i64)).collect();
-        db.query_rows(
-            &format!(
-                "SELECT ID FROM {} WHERE ID IN ({})",
-                tables.users.quoted(),
-                placeholders(chunk.len())
-            ),
-            &params,
-            |row| {
-                let id = row.i64(0)?.unwrap_or(0) as u64;
-                if caps.contains(&id) {
-                    members.insert(id);
-                }
-                Ok::<_, ReadError>(())
-            },
-        )?;
-    }
+    let sql = format!(
+        "SELECT u.ID FROM {users} u WHERE u.ID IN ({{in}}) AND EXISTS \
+         (SELECT 1 FROM {um} c WHERE c.user_id = u.ID AND c.meta_key = ?)",
+        users = tables.users.quoted(),
+        um = tables.usermeta.quoted(),
+    );
+    let cap_key = tables.capabilities_key();
+    for_ids_then(db, &sql, ids, &[Param::Str(&cap_key)], |row| {
+        members.insert(row.i64(0)?.unwrap_or(0) as u64);
+        Ok(())
+    })?;
     Ok(members)
 }
 

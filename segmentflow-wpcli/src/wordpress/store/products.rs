@@ -29,11 +29,25 @@ pub(crate) fn for_ids(
     db: &mut Db,
     sql: &str,
     ids: &[u64],
+    each: impl FnMut(&super::super::db::Row) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    for_ids_then(db, sql, ids, &[], each)
+}
+
+/// [`for_ids`] with `then` bound after each chunk's ids (for `?`s that
+/// follow the `{in}` list in `sql`).
+pub(crate) fn for_ids_then(
+    db: &mut Db,
+    sql: &str,
+    ids: &[u64],
+    then: &[Param<'_>],
     mut each: impl FnMut(&super::super::db::Row) -> Result<(), ReadError>,
 ) -> Result<(), ReadError> {
     for chunk in ids.chunks(MAX_IN) {
         let sql = sql.replace("{in}", &placeholders(chunk.len()));
-        db.query_rows(&sql, &id_params(chunk), &mut each)?;
+        let mut params = id_params(chunk);
+        params.extend(then.iter().cloned());
+        db.query_rows(&sql, &params, &mut each)?;
     }
     Ok(())
 }
