@@ -25,8 +25,7 @@ use segmentflow_core::store::{CustomerRecord, DbDate};
 
 use super::super::db::{Db, Param};
 use super::decode::{collect_meta, decimal_sum, decoded, first, key_string, php_bool, sort_meta};
-use super::members::customer_key;
-use super::paging::Page;
+use super::members::{customer_key, next_page};
 use super::products::for_ids;
 use super::site::OrderStorage;
 use super::{Cursor, Paged, ReadError, Tables};
@@ -141,18 +140,13 @@ pub fn customers_of<'db>(
                 keys.insert(all.into_iter())
             }
         };
-        let page: Vec<(i64, u64)> = pending.by_ref().take(page_size).collect();
-        let ids: Vec<u64> = page.iter().map(|&(_, id)| id).collect();
-        let items = if ids.is_empty() {
-            Vec::new()
-        } else {
-            load_customers(db, tables, storage, &ids)?
-        };
-        Ok(Page {
-            full: pending.len() > 0,
-            last: page.last().map(|&(k, id)| Cursor::new(unix_to_gmt(k), id)),
-            items,
-        })
+        next_page(
+            db,
+            pending,
+            page_size,
+            |db, ids| load_customers(db, tables, storage, ids),
+            |&(k, id)| Cursor::new(unix_to_gmt(k), id),
+        )
     })
 }
 

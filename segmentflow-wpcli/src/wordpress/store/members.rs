@@ -24,6 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::super::db::{Db, Param};
 use super::customers::gmt_to_unix;
+use super::paging::Page;
 use super::products::for_ids_then;
 use super::{Cursor, ReadError, Tables};
 
@@ -298,6 +299,30 @@ pub fn members_among(db: &mut Db, tables: &Tables, ids: &[u64]) -> Result<HashSe
         Ok(())
     })?;
     Ok(members)
+}
+
+/// The next page of a reader walking members' keys in memory: the next
+/// `page_size` of `pending` (sorted), their records from `load`, and the
+/// last key as the readers' cursor (`cursor`).
+pub(crate) fn next_page<K, T>(
+    db: &mut Db,
+    pending: &mut std::vec::IntoIter<(K, u64)>,
+    page_size: usize,
+    load: impl FnOnce(&mut Db, &[u64]) -> Result<Vec<Result<T, ReadError>>, ReadError>,
+    cursor: impl Fn(&(K, u64)) -> Cursor,
+) -> Result<Page<T>, ReadError> {
+    let page: Vec<(K, u64)> = pending.by_ref().take(page_size).collect();
+    let ids: Vec<u64> = page.iter().map(|(_, id)| *id).collect();
+    let items = if ids.is_empty() {
+        Vec::new()
+    } else {
+        load(db, &ids)?
+    };
+    Ok(Page {
+        full: pending.len() > 0,
+        last: page.last().map(cursor),
+        items,
+    })
 }
 
 /// The `last_update` usermeta value as the key's Unix time: what the

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::super::db::{Db, Param};
 use super::customers::{ORDER_STATUSES, PAID_STATUSES};
 use super::decode::decimal_sum;
-use super::members::{Registered, ZERO_REGISTERED, members, user_key};
+use super::members::{Registered, ZERO_REGISTERED, members, next_page, user_key};
 use super::paging::Page;
 use super::products::for_ids;
 use super::site::OrderStorage;
@@ -82,25 +82,20 @@ pub fn users_of<'db>(
                 pending.insert(all.into_iter())
             }
         };
-        let page: Vec<(Registered, u64)> = pending.by_ref().take(page_size).collect();
-        let ids: Vec<u64> = page.iter().map(|&(_, id)| id).collect();
-        let items = if ids.is_empty() {
-            Vec::new()
-        } else {
-            load_users(db, tables, &ids)?
-        };
-        Ok(Page {
-            full: pending.len() > 0,
-            last: page.last().map(|(k, id)| {
+        next_page(
+            db,
+            pending,
+            page_size,
+            |db, ids| load_users(db, tables, ids),
+            |(k, id)| {
                 let text = if *k == ZERO_REGISTERED {
                     String::new()
                 } else {
                     String::from_utf8_lossy(k).into_owned()
                 };
                 Cursor::new(text, *id)
-            }),
-            items,
-        })
+            },
+        )
     })
 }
 
