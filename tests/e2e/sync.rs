@@ -6,6 +6,7 @@
 //! `database_store_*` ones read it from the database — the real WooCommerce
 //! 9.2.5 dump, on MariaDB and on its SQLite twin.
 
+use mysql::prelude::Queryable as _;
 use segmentflow_wpcli::sandbox::{FaultPlan, SandboxConfig, SandboxHandle};
 
 use crate::connect::{connect_to, start_sandbox};
@@ -444,6 +445,54 @@ fn database_store_is_sent_once_then_only_what_changed() {
     let out = sync_db(&env, &["--resources=orders", "--since=2029-01-01"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(rows(&out)["orders"], (0, 1, 0));
+}
+
+/// A host that allows each database user only a few connections
+/// (`max_user_connections`): the parallel counts, member scans and order
+/// loaders make do with what opens, and the run is the same.
+#[test]
+fn sync_fits_a_three_connection_limit() {
+    let (env, sandbox) = connected_store(SandboxConfig::default(), None);
+    let counts = store_counts(&env);
+    let user = format!("sf_limited_{}", std::process::id());
+    let mut admin = crate::util::server().admin();
+    admin
+        .query_drop(format!(
+            "CREATE USER '{user}'@'localhost' IDENTIFIED BY 'limited-pw' WITH MAX_USER_CONNECTIONS 3"
+        ))
+        .unwrap();
+    admin
+        .query_drop(format!(
+            "GRANT ALL ON `{}`.* TO '{user}'@'localhost'",
+            env.db
+        ))
+        .unwrap();
+    let config = env.root.path().join("wp-config.php");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let limited = text
+        .replace(
+            &format!("'DB_USER', '{}'", crate::util::TEST_USER),
+            &format!("'DB_USER', '{user}'"),
+        )
+        .replace(
+            &format!("'DB_PASSWORD', '{}'", crate::util::TEST_PASSWORD),
+            "'DB_PASSWORD', 'limited-pw'",
+        );
+    assert_ne!(limited, text, "wp-config.php names the limited user");
+    std::fs::write(&config, limited).unwrap();
+
+    let webhook_items = counts.orders + counts.customers + counts.products;
+    let all = webhook_items + counts.customers;
+    let full = sync_db(&env, &[]);
+    let again = sync_db(&env, &[]);
+    admin
+        .query_drop(format!("DROP USER '{user}'@'localhost'"))
+        .unwrap();
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    assert_eq!(total(&full), (all, 0, 0), "{}", full.stdout);
+    assert_eq!(sandbox.stats().deliveries.accepted, webhook_items);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(total(&again), (0, all, 0), "{}", again.stdout);
 }
 
 /// A resumed run counts its unchanged customers and users from the census

@@ -616,36 +616,47 @@ fn scaled_retry(scale: f64) -> RetryPolicy {
 /// Adds to `unchanged` what `source` skips itself at or before each
 /// resource's checkpoint in `start_points` (from `since` on), one thread
 /// per resource: on the database the counts are index scans and the
-/// members' three scans (customers and users share them), which a
-/// no-change run would otherwise wait for one after another. The first
-/// error wins.
+/// members' scans (customers and users share them), which a no-change run
+/// would otherwise wait for one after another. A count that fails beside
+/// the others — a host's `max_user_connections` leaves it no connection —
+/// runs again alone once they are done; a second failure is the error.
 fn count_skipped(
     source: &dyn RecordSource,
     start_points: &BTreeMap<Resource, Checkpoint>,
     since: Option<&str>,
     unchanged: &BTreeMap<Resource, AtomicU64>,
 ) -> anyhow::Result<()> {
-    std::thread::scope(|scope| {
+    let counted: Vec<(Resource, &Checkpoint, anyhow::Result<u64>)> = std::thread::scope(|scope| {
         let counts: Vec<_> = start_points
             .iter()
             .map(|(resource, through)| {
-                scope.spawn(move || {
-                    source
-                        .skipped(*resource, through, since)
-                        .map(|n| (*resource, n))
-                })
+                (
+                    *resource,
+                    through,
+                    scope.spawn(move || source.skipped(*resource, through, since)),
+                )
             })
             .collect();
-        for count in counts {
-            let (resource, n) = count
-                .join()
-                .map_err(|_| anyhow!("counting the unchanged items stopped unexpectedly"))??;
-            if let Some(total) = unchanged.get(&resource) {
-                total.fetch_add(n, Ordering::Relaxed);
-            }
+        counts
+            .into_iter()
+            .map(|(resource, through, count)| {
+                let n = count
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (resource, through, n)
+            })
+            .collect()
+    });
+    for (resource, through, n) in counted {
+        let n = match n {
+            Ok(n) => n,
+            Err(_) => source.skipped(resource, through, since)?,
+        };
+        if let Some(total) = unchanged.get(&resource) {
+            total.fetch_add(n, Ordering::Relaxed);
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 fn read_or_none(slot: &Mutex<Option<String>>) -> Option<String> {

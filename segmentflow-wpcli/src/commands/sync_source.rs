@@ -225,6 +225,13 @@ impl DatabaseSource {
         + Send
         + 'static,
     ) -> anyhow::Result<Items<T>> {
+        // Counting is over by the time a reader starts: its idle
+        // connections go before the reader's opens, so a host's
+        // `max_user_connections` is spent on reading.
+        self.counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
         let mut db = self
             .target
             .connect()
@@ -266,16 +273,26 @@ const CENSUS_CHECK_MAX: usize = 20_000;
 impl DatabaseSource {
     /// Reads every member into `cache` — the fingerprint first, so the
     /// census never claims more than was read — with the three scans at
-    /// once on counting connections.
+    /// once on counting connections, or one after another on one when the
+    /// server allows no more (a host's `max_user_connections`).
     fn read_all_members(&self, cache: &mut MemberCache) -> anyhow::Result<()> {
         let mut a = self.counter_connection()?;
-        let mut b = self.counter_connection()?;
-        let mut c = self.counter_connection()?;
+        let extra = (self.counter_connection(), self.counter_connection());
         let read = store::members::fingerprint(&mut a, &self.tables).and_then(|fingerprint| {
-            store::members::members_on([&mut a, &mut b, &mut c], &self.tables)
-                .map(|m| (fingerprint, m))
+            let m = match extra {
+                (Ok(mut b), Ok(mut c)) => {
+                    let m = store::members::members_on([&mut a, &mut b, &mut c], &self.tables);
+                    self.return_counters([b, c]);
+                    m
+                }
+                (b, c) => {
+                    self.return_counters(b.into_iter().chain(c));
+                    store::members::members(&mut a, &self.tables)
+                }
+            };
+            m.map(|m| (fingerprint, m))
         });
-        self.return_counters([a, b, c]);
+        self.return_counters([a]);
         let (fingerprint, m) = read.context("cannot read the blog's members")?;
         cache.census = Some(MemberCensus {
             fingerprint,
@@ -312,17 +329,26 @@ impl DatabaseSource {
         let Some(census) = &self.census else {
             return Ok(None);
         };
-        // The fingerprint on a connection of its own while `after` reads.
-        let mut fp_db = self.counter_connection()?;
-        let (fingerprint, candidates) = std::thread::scope(|scope| {
-            let fingerprint = scope.spawn(|| self.fingerprint(&mut fp_db));
-            let candidates = after(db);
-            let fingerprint = fingerprint
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (fingerprint, candidates)
-        });
-        self.return_counters([fp_db]);
+        // The fingerprint on a connection of its own while `after` reads
+        // (first, on `db`, when no other connection opens).
+        let (fingerprint, candidates) = match self.counter_connection() {
+            Ok(mut fp_db) => {
+                let read = std::thread::scope(|scope| {
+                    let fingerprint = scope.spawn(|| self.fingerprint(&mut fp_db));
+                    let candidates = after(db);
+                    let fingerprint = fingerprint
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    (fingerprint, candidates)
+                });
+                self.return_counters([fp_db]);
+                read
+            }
+            Err(_) => {
+                let fingerprint = self.fingerprint(db);
+                (fingerprint, after(db))
+            }
+        };
         if fingerprint? != census.fingerprint {
             return Ok(None);
         }
@@ -367,11 +393,13 @@ impl DatabaseSource {
         let key = store::members::customer_key(through);
         if since.is_none() && key.0 > 0 {
             let tables = &self.tables;
-            let mut other = self.counter_connection()?;
+            // A second connection halves the scan's wait; without one it
+            // runs whole on `db`.
+            let mut other = self.counter_connection().ok();
             let counted = self.count_from_census(db, |db| {
-                store::members::customer_keys_after([db, &mut other], tables, key)
+                store::members::customer_keys_after(db, other.as_mut(), tables, key)
             });
-            self.return_counters([other]);
+            self.return_counters(other);
             let counted = counted?;
             if let Some((n, keys)) = counted {
                 let mut cache = self.members.lock().unwrap_or_else(|p| p.into_inner());
@@ -452,7 +480,7 @@ impl DatabaseSource {
     }
 
     /// Counting connections back to the idle ones.
-    fn return_counters<const N: usize>(&self, dbs: [Db; N]) {
+    fn return_counters(&self, dbs: impl IntoIterator<Item = Db>) {
         self.counters
             .lock()
             .unwrap_or_else(|p| p.into_inner())

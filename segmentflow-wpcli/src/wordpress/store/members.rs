@@ -253,16 +253,20 @@ pub fn fingerprint(db: &mut Db, tables: &Tables) -> Result<String, ReadError> {
 }
 
 /// The customers' keys after `after` of every user with a `last_update`
-/// row, member or not (one scan of the `last_update` rows, in two halves
-/// on the two connections). Members
-/// without one key as time 0, so with `after` at a time above 0 none of
-/// them is missing here.
+/// row, member or not: one scan of the `last_update` rows, in two halves
+/// when there is a second connection `other`. Members without one key as
+/// time 0, so with `after` at a time above 0 none of them is missing here.
 pub fn customer_keys_after(
-    dbs: [&mut Db; 2],
+    db: &mut Db,
+    other: Option<&mut Db>,
     tables: &Tables,
     after: (i64, u64),
 ) -> Result<Vec<(i64, u64)>, ReadError> {
-    Ok(last_updates_on(dbs, tables)?
+    let last_update = match other {
+        Some(other) => last_updates_on([db, other], tables)?,
+        None => last_updates(db, tables)?,
+    };
+    Ok(last_update
         .into_iter()
         .map(|(user, (_, t))| (t, user))
         .filter(|k| *k > after)
