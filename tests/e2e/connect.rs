@@ -27,6 +27,21 @@ pub fn start_sandbox(config: SandboxConfig) -> SandboxHandle {
     sandbox::start(config).expect("sandbox starts")
 }
 
+/// A sandbox on a free loopback port with `env` connected to it, `secret`
+/// stored as the webhook secret (the sandbox's own when `None`).
+pub fn connected_sandbox(
+    env: &TestEnv,
+    config: SandboxConfig,
+    secret: Option<&str>,
+) -> SandboxHandle {
+    let sandbox = start_sandbox(config);
+    let secret = secret
+        .map(str::to_owned)
+        .unwrap_or_else(|| sandbox.credentials().webhook_secret.clone());
+    connect_to(env, &sandbox, &secret);
+    sandbox
+}
+
 /// Connects `env` to `sandbox` non-interactively, pointing `api_host` at it.
 pub fn connect_to(env: &TestEnv, sandbox: &SandboxHandle, secret: &str) {
     env.set_option("segmentflow_api_host", sandbox.base_url());

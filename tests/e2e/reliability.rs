@@ -30,7 +30,7 @@ use segmentflow_wpcli::generator::{GenerateOptions, Storage};
 use segmentflow_wpcli::sandbox::{DownMode, FaultPlan, SandboxConfig, SandboxHandle, Stats};
 use segmentflow_wpcli::sync::EngineConfig;
 
-use crate::connect::{connect_to, start_sandbox};
+use crate::connect::connected_sandbox;
 use crate::sync_util::{
     StoreCounts, assert_each_accepted_once, connected_store, rows, store_counts, total,
 };
@@ -95,10 +95,7 @@ impl BigStore {
         self.env.sql(
             "DELETE FROM wp_options WHERE option_name IN ('segmentflow_sync_state', 'segmentflow_last_sync')",
         );
-        let sandbox = start_sandbox(config);
-        let secret = sandbox.credentials().webhook_secret.clone();
-        connect_to(&self.env, &sandbox, &secret);
-        sandbox
+        connected_sandbox(&self.env, config, None)
     }
 }
 

@@ -9,7 +9,7 @@
 use mysql::prelude::Queryable as _;
 use segmentflow_wpcli::sandbox::{FaultPlan, SandboxConfig, SandboxHandle};
 
-use crate::connect::{connect_to, start_sandbox};
+use crate::connect::connected_sandbox;
 use crate::sync_util::{
     assert_each_accepted_once, connected_store, rows, sql_count, store_counts, total,
 };
@@ -26,11 +26,7 @@ const USERS: u64 = 3;
 fn connected(config: SandboxConfig, secret: Option<&str>) -> (TestEnv, SandboxHandle) {
     let env = TestEnv::new();
     env.install_woocommerce_webhooks();
-    let sandbox = start_sandbox(config);
-    let secret = secret
-        .map(str::to_owned)
-        .unwrap_or_else(|| sandbox.credentials().webhook_secret.clone());
-    connect_to(&env, &sandbox, &secret);
+    let sandbox = connected_sandbox(&env, config, secret);
     (env, sandbox)
 }
 
@@ -216,12 +212,7 @@ fn refusals_name_the_fix() {
     assert!(out.stderr.contains("not connected"), "{}", out.stderr);
 
     // Connected as WordPress only: WooCommerce resources are refused, users go.
-    let sandbox = start_sandbox(SandboxConfig::default());
-    connect_to(
-        &env,
-        &sandbox,
-        &sandbox.credentials().webhook_secret.clone(),
-    );
+    let sandbox = connected_sandbox(&env, SandboxConfig::default(), None);
     let out = sync(&env, &["--resources=orders"]);
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("WordPress only"), "{}", out.stderr);
@@ -589,9 +580,7 @@ fn members_census_keeps_the_unchanged_counts_exact() {
 fn wordpress_only_site_syncs_its_users() {
     // A plain WordPress install: no WooCommerce tables at all.
     let env = TestEnv::new();
-    let sandbox = start_sandbox(SandboxConfig::default());
-    let secret = sandbox.credentials().webhook_secret.clone();
-    connect_to(&env, &sandbox, &secret);
+    let sandbox = connected_sandbox(&env, SandboxConfig::default(), None);
     assert_eq!(
         env.option_row("segmentflow_connected_platform")
             .map(|(v, _)| v)

@@ -5,7 +5,7 @@
 
 use segmentflow_wpcli::sandbox::{SandboxConfig, SandboxHandle};
 
-use crate::connect::{connect_to, start_sandbox};
+use crate::connect::connected_sandbox;
 use crate::util::{Output, TestEnv};
 
 /// The report's rows by resource: (sent, unchanged, failed).
@@ -115,10 +115,6 @@ pub(crate) fn connected_store(
         ))
         .unwrap();
     }
-    let sandbox = start_sandbox(config);
-    let secret = secret
-        .map(str::to_owned)
-        .unwrap_or_else(|| sandbox.credentials().webhook_secret.clone());
-    connect_to(&env, &sandbox, &secret);
+    let sandbox = connected_sandbox(&env, config, secret);
     (env, sandbox)
 }
