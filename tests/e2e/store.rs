@@ -702,6 +702,26 @@ fn parallel_loaders_yield_the_same_orders_in_the_same_order() {
     let t = tables("wp_", 1);
     let name = copy.db.clone();
     let connect_again = move || Ok(connect(&name));
+    // The reader over HPOS, from `after`, in pages of `page` on `loaders`
+    // extra connections.
+    let parallel =
+        |db: &mut Db,
+         after: Option<Cursor>,
+         page: usize,
+         loaders: usize,
+         each: &mut dyn FnMut(Result<OrderRecord, ReadError>) -> bool| {
+            orders::orders_parallel(
+                db,
+                &connect_again,
+                &t,
+                OrderStorage::Hpos,
+                after,
+                None,
+                page,
+                loaders,
+                each,
+            )
+        };
     let outline = |r: &Result<OrderRecord, ReadError>| match r {
         Ok(o) => serde_json::to_string(o).unwrap(),
         Err(e) => format!("error: {e}"),
@@ -713,20 +733,10 @@ fn parallel_loaders_yield_the_same_orders_in_the_same_order() {
     assert_eq!(want.iter().filter(|r| r.starts_with("error")).count(), 1);
     for (page, loaders) in [(7, 2), (1, 3), (500, 1), (13, 0)] {
         let mut got = Vec::new();
-        orders::orders_parallel(
-            &mut db,
-            &connect_again,
-            &t,
-            OrderStorage::Hpos,
-            None,
-            None,
-            page,
-            loaders,
-            &mut |r| {
-                got.push(outline(&r));
-                true
-            },
-        );
+        parallel(&mut db, None, page, loaders, &mut |r| {
+            got.push(outline(&r));
+            true
+        });
         assert_eq!(got, want, "page {page}, {loaders} loaders");
     }
 
@@ -736,20 +746,10 @@ fn parallel_loaders_yield_the_same_orders_in_the_same_order() {
         .collect();
     let from = &readable[122];
     let mut resumed = Vec::new();
-    orders::orders_parallel(
-        &mut db,
-        &connect_again,
-        &t,
-        OrderStorage::Hpos,
-        Some(orders::checkpoint(from)),
-        None,
-        5,
-        2,
-        &mut |r| {
-            resumed.push(r.map(|o| o.id).unwrap_or(84));
-            true
-        },
-    );
+    parallel(&mut db, Some(orders::checkpoint(from)), 5, 2, &mut |r| {
+        resumed.push(r.map(|o| o.id).unwrap_or(84));
+        true
+    });
     let ids: Vec<u64> = want
         .iter()
         .map(|r| {
@@ -763,20 +763,10 @@ fn parallel_loaders_yield_the_same_orders_in_the_same_order() {
 
     // Told to stop after 10 records: no more come, and nothing hangs.
     let mut seen = 0;
-    orders::orders_parallel(
-        &mut db,
-        &connect_again,
-        &t,
-        OrderStorage::Hpos,
-        None,
-        None,
-        3,
-        2,
-        &mut |_| {
-            seen += 1;
-            seen < 10
-        },
-    );
+    parallel(&mut db, None, 3, 2, &mut |_| {
+        seen += 1;
+        seen < 10
+    });
     assert_eq!(seen, 10);
 }
 
