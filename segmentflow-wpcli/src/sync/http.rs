@@ -2,7 +2,8 @@
 //!
 //! The client is `ureq` with a shared keep-alive pool: every worker thread
 //! clones the same [`HttpClient`], and idle connections are reused across
-//! requests to the same host. Redirects are not followed (WooCommerce does
+//! requests to the same host. Hosts resolve through
+//! [`SyncResolver`](super::resolver::SyncResolver), not a thread per request. Redirects are not followed (WooCommerce does
 //! not follow them for deliveries either; 301/302 count as success, other
 //! 3xx as permanent failures), and every status comes back as a value, never
 //! as an error, so the core's [`Outcome`] classification decides.
@@ -65,7 +66,11 @@ impl HttpClient {
             .user_agent(concat!("segmentflow-wpcli/", env!("CARGO_PKG_VERSION")))
             .build();
         HttpClient {
-            agent: ureq::Agent::new_with_config(config),
+            agent: ureq::Agent::with_parts(
+                config,
+                ureq::unversioned::transport::DefaultConnector::default(),
+                super::resolver::SyncResolver::default(),
+            ),
         }
     }
 

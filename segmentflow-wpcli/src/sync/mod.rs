@@ -54,6 +54,7 @@ mod engine;
 mod http;
 mod identify;
 mod progress;
+mod resolver;
 #[cfg(test)]
 mod tests;
 
