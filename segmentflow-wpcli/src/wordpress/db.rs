@@ -160,7 +160,49 @@ pub enum Param<'a> {
 #[derive(Debug, Clone)]
 pub struct Row {
     columns: Arc<[String]>,
-    cells: Vec<Option<Vec<u8>>>,
+    cells: Vec<Cell>,
+}
+
+/// One cell's text. Numbers and dates (what MariaDB's binary protocol sends
+/// as values, not text) are written into the cell itself, so the many id
+/// cells of a read cost no allocation each.
+///
+/// A cell is as big as the driver's own value (24 bytes), so a row's cells
+/// take over the driver's vector in place rather than a new allocation.
+#[derive(Debug, Clone)]
+enum Cell {
+    Null,
+    Heap(Box<[u8]>),
+    Inline { len: u8, text: [u8; INLINE] },
+}
+
+/// The longest text kept inside a [`Cell`]: an `i64` is at most 20 bytes, a
+/// date-time without fractions 19.
+const INLINE: usize = 22;
+
+impl Cell {
+    fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Cell::Null => None,
+            Cell::Heap(b) => Some(b),
+            Cell::Inline { len, text } => Some(&text[..usize::from(*len)]),
+        }
+    }
+
+    /// The text `args` formats, inline when it fits.
+    fn format(args: std::fmt::Arguments<'_>) -> Cell {
+        use std::io::Write;
+        let mut text = [0u8; INLINE];
+        let mut rest = &mut text[..];
+        if rest.write_fmt(args).is_ok() {
+            let len = INLINE - rest.len();
+            return Cell::Inline {
+                len: len as u8,
+                text,
+            };
+        }
+        Cell::Heap(std::fmt::format(args).into_bytes().into_boxed_slice())
+    }
 }
 
 /// A date-time cell, as stored (no time zone conversion).
@@ -186,11 +228,6 @@ impl Row {
         &self.columns
     }
 
-    /// The cells, `None` for NULL.
-    pub fn cells(&self) -> &[Option<Vec<u8>>] {
-        &self.cells
-    }
-
     fn column_error(&self, column: usize, problem: impl Into<String>) -> DbError {
         DbError::Column {
             column,
@@ -202,7 +239,7 @@ impl Row {
     /// The raw bytes of a cell (`None` for NULL).
     pub fn bytes(&self, column: usize) -> Result<Option<&[u8]>, DbError> {
         match self.cells.get(column) {
-            Some(cell) => Ok(cell.as_deref()),
+            Some(cell) => Ok(cell.bytes()),
             None => {
                 Err(self.column_error(column, format!("row has only {} columns", self.cells.len())))
             }
@@ -548,31 +585,31 @@ fn mysql_params(params: &[Param<'_>]) -> mysql::Params {
 }
 
 /// A binary-protocol value as MySQL's text protocol would have sent it.
-fn mysql_cell(value: mysql::Value) -> Option<Vec<u8>> {
+fn mysql_cell(value: mysql::Value) -> Cell {
     use mysql::Value as V;
-    Some(match value {
-        V::NULL => return None,
-        V::Bytes(b) => b,
-        V::Int(i) => i.to_string().into_bytes(),
-        V::UInt(u) => u.to_string().into_bytes(),
-        V::Float(f) => f.to_string().into_bytes(),
-        V::Double(f) => f.to_string().into_bytes(),
-        V::Date(y, m, d, h, i, s, us) => {
-            let mut text = format!("{y:04}-{m:02}-{d:02} {h:02}:{i:02}:{s:02}");
-            if us > 0 {
-                text.push_str(&format!(".{us:06}"));
-            }
-            text.into_bytes()
+    match value {
+        V::NULL => Cell::Null,
+        V::Bytes(b) => Cell::Heap(b.into_boxed_slice()),
+        V::Int(i) => Cell::format(format_args!("{i}")),
+        V::UInt(u) => Cell::format(format_args!("{u}")),
+        V::Float(f) => Cell::format(format_args!("{f}")),
+        V::Double(f) => Cell::format(format_args!("{f}")),
+        V::Date(y, m, d, h, i, s, 0) => {
+            Cell::format(format_args!("{y:04}-{m:02}-{d:02} {h:02}:{i:02}:{s:02}"))
         }
+        V::Date(y, m, d, h, i, s, us) => Cell::format(format_args!(
+            "{y:04}-{m:02}-{d:02} {h:02}:{i:02}:{s:02}.{us:06}"
+        )),
         V::Time(neg, days, h, i, s, us) => {
             let hours = u64::from(days) * 24 + u64::from(h);
-            let mut text = format!("{}{hours:02}:{i:02}:{s:02}", if neg { "-" } else { "" });
+            let sign = if neg { "-" } else { "" };
             if us > 0 {
-                text.push_str(&format!(".{us:06}"));
+                Cell::format(format_args!("{sign}{hours:02}:{i:02}:{s:02}.{us:06}"))
+            } else {
+                Cell::format(format_args!("{sign}{hours:02}:{i:02}:{s:02}"))
             }
-            text.into_bytes()
         }
-    })
+    }
 }
 
 fn sqlite_param<'a>(p: &'a Param<'a>) -> rusqlite::types::ToSqlOutput<'a> {
@@ -587,20 +624,74 @@ fn sqlite_param<'a>(p: &'a Param<'a>) -> rusqlite::types::ToSqlOutput<'a> {
     }
 }
 
-fn sqlite_cell(value: rusqlite::types::ValueRef<'_>) -> Option<Vec<u8>> {
+fn sqlite_cell(value: rusqlite::types::ValueRef<'_>) -> Cell {
     use rusqlite::types::ValueRef as V;
-    Some(match value {
-        V::Null => return None,
-        V::Integer(i) => i.to_string().into_bytes(),
-        V::Real(f) => f.to_string().into_bytes(),
-        V::Text(t) => t.to_vec(),
-        V::Blob(b) => b.to_vec(),
-    })
+    match value {
+        V::Null => Cell::Null,
+        V::Integer(i) => Cell::format(format_args!("{i}")),
+        V::Real(f) => Cell::format(format_args!("{f}")),
+        V::Text(t) => Cell::Heap(t.into()),
+        V::Blob(b) => Cell::Heap(b.into()),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_is_as_big_as_the_drivers_value() {
+        // What lets a row's cells reuse the driver's vector in place.
+        assert_eq!(
+            std::mem::size_of::<Cell>(),
+            std::mem::size_of::<mysql::Value>()
+        );
+    }
+
+    #[test]
+    fn binary_protocol_values_read_as_mysql_prints_them() {
+        use mysql::Value as V;
+        let text = |v: V| {
+            mysql_cell(v)
+                .bytes()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        };
+        assert_eq!(text(V::NULL), None);
+        assert_eq!(
+            text(V::Int(-9_223_372_036_854_775_808)).as_deref(),
+            Some("-9223372036854775808")
+        );
+        assert_eq!(
+            text(V::UInt(18_446_744_073_709_551_615)).as_deref(),
+            Some("18446744073709551615")
+        );
+        assert_eq!(
+            text(V::Bytes(b"caf\xc3\xa9".to_vec())).as_deref(),
+            Some("café")
+        );
+        assert_eq!(
+            text(V::Date(2024, 2, 29, 23, 5, 9, 0)).as_deref(),
+            Some("2024-02-29 23:05:09")
+        );
+        assert_eq!(
+            text(V::Date(0, 0, 0, 0, 0, 0, 0)).as_deref(),
+            Some("0000-00-00 00:00:00")
+        );
+        // Longer than a cell holds: on the heap, the same text.
+        assert_eq!(
+            text(V::Date(2024, 2, 29, 23, 5, 9, 1500)).as_deref(),
+            Some("2024-02-29 23:05:09.001500")
+        );
+        assert_eq!(
+            text(V::Time(true, 1, 2, 3, 4, 0)).as_deref(),
+            Some("-26:03:04")
+        );
+        assert_eq!(text(V::Double(0.5)).as_deref(), Some("0.5"));
+        assert_eq!(
+            text(V::Double(1e-30)).as_deref(),
+            Some(&*format!("{}", 1e-30_f64))
+        );
+    }
 
     #[test]
     fn sql_modes_wordpress_removes() {

@@ -26,10 +26,15 @@ const JSON: JsonOptions = JsonOptions {
 /// string when it is not serialized (or is serialized but broken, which
 /// `maybe_unserialize` also returns unchanged), else the value as JSON.
 pub fn meta_value(raw: Option<&[u8]>) -> MetaValue {
-    let Some(raw) = raw else {
+    meta_value_of(raw, raw.map(maybe_unserialize))
+}
+
+/// [`meta_value`] given what `maybe_unserialize` made of `raw`.
+fn meta_value_of(raw: Option<&[u8]>, unserialized: Option<Unserialized<'_>>) -> MetaValue {
+    let (Some(raw), Some(unserialized)) = (raw, unserialized) else {
         return MetaValue::Json(serde_json::Value::Null);
     };
-    match maybe_unserialize(raw) {
+    match unserialized {
         Unserialized::Serialized(v) => match to_json(&v, &JSON) {
             Ok(json) => MetaValue::Json(json),
             Err(_) => MetaValue::Text(String::from_utf8_lossy(raw).into_owned()),
@@ -40,12 +45,27 @@ pub fn meta_value(raw: Option<&[u8]>) -> MetaValue {
     }
 }
 
-/// A meta row kept with its raw bytes, so typed fields can be decoded from
-/// the PHP value (int vs string keys, floats) rather than from JSON.
+/// A meta row kept with its raw bytes when they look serialized, so typed
+/// fields can be decoded from the PHP value (int vs string keys, floats)
+/// rather than from JSON. A plain value keeps no copy: [`decoded`] makes
+/// nothing of it either way.
 #[derive(Debug, Clone)]
 pub(crate) struct RawMeta {
     pub row: MetaRow,
     pub raw: Option<Vec<u8>>,
+}
+
+impl RawMeta {
+    /// The meta row `id` / `key` with the stored bytes `raw` (`None`: NULL).
+    pub(crate) fn new(id: u64, key: String, raw: Option<&[u8]>) -> RawMeta {
+        let unserialized = raw.map(maybe_unserialize);
+        let serialized = !matches!(unserialized, None | Some(Unserialized::Plain(_)));
+        let value = meta_value_of(raw, unserialized);
+        RawMeta {
+            row: MetaRow { id, key, value },
+            raw: raw.filter(|_| serialized).map(<[u8]>::to_vec),
+        }
+    }
 }
 
 /// Reads `(owner id, meta id, key, value)` rows into per-owner lists, in
@@ -57,12 +77,9 @@ pub(crate) fn collect_meta(
     let owner = row.i64(0)?.unwrap_or(0) as u64;
     let id = row.i64(1)?.unwrap_or(0) as u64;
     let key = String::from_utf8_lossy(row.bytes(2)?.unwrap_or_default()).into_owned();
-    let raw = row.bytes(3)?.map(<[u8]>::to_vec);
-    let value = meta_value(raw.as_deref());
-    into.entry(owner).or_default().push(RawMeta {
-        row: MetaRow { id, key, value },
-        raw,
-    });
+    into.entry(owner)
+        .or_default()
+        .push(RawMeta::new(id, key, row.bytes(3)?));
     Ok(())
 }
 

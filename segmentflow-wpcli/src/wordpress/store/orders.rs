@@ -34,10 +34,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use segmentflow_core::store::{Address, AttributeTerm, DbDate, MetaRow, OrderItem, OrderRecord};
+use segmentflow_core::store::{Address, AttributeTerm, DbDate, OrderItem, OrderRecord};
 
 use super::super::db::{Db, Param, Row};
-use super::decode::{RawMeta, collect_meta, decoded, meta_value, sort_meta, tax_data, text};
+use super::decode::{RawMeta, collect_meta, decoded, sort_meta, tax_data, text};
 use super::paging::{
     KEY_WINDOW, KeyWindow, Page, after_range_clause, count, index_on, select_keys, through_clause,
 };
@@ -632,16 +632,9 @@ fn load_items(
         // No meta row: the LEFT JOIN's NULLs.
         if let Some(meta_id) = row.i64(4)? {
             let key = String::from_utf8_lossy(row.bytes(5)?.unwrap_or_default()).into_owned();
-            let raw = row.bytes(6)?.map(<[u8]>::to_vec);
-            let value = meta_value(raw.as_deref());
-            meta.entry(item_id).or_default().push(RawMeta {
-                row: MetaRow {
-                    id: meta_id as u64,
-                    key,
-                    value,
-                },
-                raw,
-            });
+            meta.entry(item_id)
+                .or_default()
+                .push(RawMeta::new(meta_id as u64, key, row.bytes(6)?));
         }
         Ok(())
     })?;
