@@ -667,6 +667,75 @@ fn users_come_in_registration_order_and_resume_and_count_as_sync_does() {
     }
 }
 
+/// The users' names read in one pass over the `meta_key` index are the
+/// names read per page: the lowest `umeta_id` row of each key, empty when
+/// a user has none — and what MariaDB itself picks.
+#[test]
+fn users_names_read_in_one_pass_equal_the_names_read_per_page() {
+    let copy = StoreCopy::new("wp_");
+    let mut conn = server().admin();
+    conn.select_db(&copy.db).unwrap();
+    let members: Vec<u64> = conn
+        .query(
+            "SELECT user_id FROM wp_usermeta WHERE meta_key = 'wp_capabilities' ORDER BY user_id",
+        )
+        .unwrap();
+    assert!(members.len() > 20, "{}", members.len());
+    let (a, b, c) = (members[1], members[2], members[3]);
+    // A second first_name row after the first (the first wins), a user
+    // without a last_name, and a NULL first_name.
+    copy.sql(&format!(
+        "INSERT INTO wp_usermeta (user_id, meta_key, meta_value) VALUES ({a}, 'first_name', 'Later')"
+    ));
+    copy.sql(&format!(
+        "DELETE FROM wp_usermeta WHERE user_id = {b} AND meta_key = 'last_name'"
+    ));
+    copy.sql(&format!(
+        "UPDATE wp_usermeta SET meta_value = NULL WHERE user_id = {c} AND meta_key = 'first_name'"
+    ));
+    let expected: Vec<(u64, String, String)> = conn
+        .query_map(
+            "SELECT u.ID, \
+               COALESCE((SELECT meta_value FROM wp_usermeta WHERE user_id = u.ID AND meta_key = 'first_name' ORDER BY umeta_id LIMIT 1), ''), \
+               COALESCE((SELECT meta_value FROM wp_usermeta WHERE user_id = u.ID AND meta_key = 'last_name' ORDER BY umeta_id LIMIT 1), '') \
+             FROM wp_users u WHERE u.ID IN \
+               (SELECT user_id FROM wp_usermeta WHERE meta_key = 'wp_capabilities') \
+             ORDER BY u.user_registered, u.ID",
+            |(id, first, last)| (id, first, last),
+        )
+        .unwrap();
+    let mut db = connect(&copy.db);
+    let t = tables("wp_", 1);
+    let read = |db: &mut Db, names| all(users::users_with(db, &t, None, None, 7, names));
+    let one_pass = read(&mut db, users::NameReads::OnePass);
+    let per_page = read(&mut db, users::NameReads::PerPage);
+    assert_eq!(one_pass, per_page);
+    let got: Vec<(u64, String, String)> = one_pass
+        .iter()
+        .map(|u| (u.id, u.first_name.clone(), u.last_name.clone()))
+        .collect();
+    assert_eq!(got, expected);
+    let named = |id: u64| one_pass.iter().find(|u| u.id == id).unwrap();
+    assert_ne!(named(a).first_name, "Later");
+    assert!(!named(a).first_name.is_empty());
+    assert_eq!(named(b).last_name, "");
+    assert_eq!(named(c).first_name, "");
+    // Auto takes the one pass only for a run of many users.
+    assert!(!users::names_in_one_pass(
+        members.len(),
+        members.len() as u64
+    ));
+    assert!(users::names_in_one_pass(10_000, 12_000));
+    assert!(
+        !users::names_in_one_pass(10_000, 100_000),
+        "a small blog of a big network"
+    );
+    assert!(!users::names_in_one_pass(
+        users::ONE_PASS_MAX_USERS + 1,
+        u64::MAX
+    ));
+}
+
 #[test]
 fn corrupt_meta_is_reported_and_the_rest_still_reads() {
     let copy = StoreCopy::new("wp_");

@@ -2,7 +2,8 @@
 //! local features: segments, attribution).
 //!
 //! * Users: every `users` row that is a member of the blog, in
-//!   `(user_registered, ID)` order, with `first_name`/`last_name` usermeta.
+//!   `(user_registered, ID)` order, with `first_name`/`last_name` usermeta
+//!   (read per page, or for a whole run in one pass: [`NameReads`]).
 //! * Guests: the distinct billing emails of orders without a customer
 //!   (`customer_id = 0`), lower-cased and trimmed in SQL (SQLite's `LOWER`
 //!   folds ASCII only), in email order; each with its order count, paid
@@ -66,8 +67,53 @@ pub fn users_of<'db>(
     after: Option<Cursor>,
     page_size: usize,
 ) -> Paged<'db, WpUser> {
+    users_with(db, tables, keys, after, page_size, NameReads::Auto)
+}
+
+/// How a users reader reads first and last names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameReads {
+    /// Every name row in one pass when that is cheaper (see
+    /// [`names_in_one_pass`]), else per page.
+    Auto,
+    /// Every name row in one pass, whatever the count.
+    OnePass,
+    /// Per page of users.
+    PerPage,
+}
+
+/// Fewest users left to read for [`NameReads::Auto`] to read the names in
+/// one pass: below it the per-page reads cost little anyway.
+pub const ONE_PASS_MIN_USERS: usize = 2_000;
+
+/// Most users for a one-pass read of names, so that what it keeps stays
+/// bounded (the 250k-user bench store's users run peaked 8.5 MB higher
+/// with it: ≈ 17 MB here).
+pub const ONE_PASS_MAX_USERS: usize = 500_000;
+
+/// Whether [`NameReads::Auto`] reads the names of `pending` users out of
+/// `all_users` rows in one pass. `usermeta` has no `(user_id, meta_key)`
+/// index: a page's name query reads every meta row of its users (≈ 35
+/// each in a WooCommerce store) to keep two, while one pass over the
+/// `meta_key` index reads the name rows alone — of every user, hence only
+/// when most of them are wanted (not for one small blog of a network).
+pub fn names_in_one_pass(pending: usize, all_users: u64) -> bool {
+    (ONE_PASS_MIN_USERS..=ONE_PASS_MAX_USERS).contains(&pending)
+        && (pending as u64).saturating_mul(2) >= all_users
+}
+
+/// [`users_of`] with the names read as `names` says.
+pub fn users_with<'db>(
+    db: &'db mut Db,
+    tables: &'db Tables,
+    keys: Option<Vec<(Registered, u64)>>,
+    after: Option<Cursor>,
+    page_size: usize,
+    names: NameReads,
+) -> Paged<'db, WpUser> {
     let mut pending: Option<std::vec::IntoIter<(Registered, u64)>> = None;
     let mut keys = keys;
+    let mut all_names: Option<Names> = None;
     Paged::new(db, after, move |db, cursor| {
         let pending = match &mut pending {
             Some(p) => p,
@@ -79,14 +125,26 @@ pub fn users_of<'db>(
                 let start = cursor.map(user_key);
                 all.retain(|k| start.is_none_or(|s| *k > s));
                 all.sort_unstable();
+                let one_pass = match names {
+                    NameReads::OnePass => true,
+                    NameReads::PerPage => false,
+                    NameReads::Auto => {
+                        all.len() >= ONE_PASS_MIN_USERS
+                            && names_in_one_pass(all.len(), count_users(db, tables)?)
+                    }
+                };
+                if one_pass {
+                    all_names = Some(Names::of_all(db, tables)?);
+                }
                 pending.insert(all.into_iter())
             }
         };
+        let all_names = all_names.as_ref();
         next_page(
             db,
             pending,
             page_size,
-            |db, ids| load_users(db, tables, ids),
+            |db, ids| load_users_named(db, tables, ids, all_names),
             |(k, id)| {
                 let text = if *k == ZERO_REGISTERED {
                     String::new()
@@ -99,12 +157,32 @@ pub fn users_of<'db>(
     })
 }
 
+/// Rows in the `users` table (an index-only count).
+fn count_users(db: &mut Db, tables: &Tables) -> Result<u64, ReadError> {
+    super::paging::count(
+        db,
+        &format!("SELECT COUNT(*) FROM {}", tables.users.quoted()),
+        &[],
+    )
+}
+
 /// Reads the users `ids` with their first and last names, in the given
 /// order; a user gone since its key was read is a row error.
 pub fn load_users(
     db: &mut Db,
     tables: &Tables,
     ids: &[u64],
+) -> Result<Vec<Result<WpUser, ReadError>>, ReadError> {
+    load_users_named(db, tables, ids, None)
+}
+
+/// [`load_users`] with the names from `all_names` when given, else read
+/// for `ids`.
+fn load_users_named(
+    db: &mut Db,
+    tables: &Tables,
+    ids: &[u64],
+    all_names: Option<&Names>,
 ) -> Result<Vec<Result<WpUser, ReadError>>, ReadError> {
     let mut found = HashMap::new();
     let sql = format!(
@@ -131,23 +209,19 @@ pub fn load_users(
         );
         Ok(())
     })?;
-    let sql = format!(
-        "SELECT user_id, meta_key, meta_value FROM {} WHERE user_id IN ({{in}}) \
-         AND meta_key IN ('first_name', 'last_name') ORDER BY umeta_id DESC",
-        tables.usermeta.quoted()
-    );
-    for_ids(db, &sql, ids, |row| {
-        let id = row.i64(0)?.unwrap_or(0) as u64;
-        if let Some(u) = found.get_mut(&id) {
-            let v = row.str(2)?.unwrap_or("").to_owned();
-            match row.str(1)? {
-                Some("first_name") => u.first_name = v,
-                Some("last_name") => u.last_name = v,
-                _ => {}
-            }
+    let page_names;
+    let names = match all_names {
+        Some(names) => names,
+        None => {
+            page_names = Names::of(db, tables, ids)?;
+            &page_names
         }
-        Ok(())
-    })?;
+    };
+    for u in found.values_mut() {
+        let (first, last) = names.get(u.id);
+        u.first_name = first.to_owned();
+        u.last_name = last.to_owned();
+    }
     Ok(ids
         .iter()
         .map(|id| {
@@ -156,6 +230,94 @@ pub fn load_users(
             })
         })
         .collect())
+}
+
+/// Users' `first_name` and `last_name` usermeta: the row with the lowest
+/// `umeta_id` of each (what `get_user_meta( $id, $key, true )` returns),
+/// text kept in one buffer.
+#[derive(Debug, Default)]
+struct Names {
+    text: String,
+    by_user: HashMap<u64, [NameRef; 2]>,
+}
+
+/// Where one name is in [`Names::text`], and the row it came from.
+#[derive(Debug, Clone, Copy)]
+struct NameRef {
+    umeta_id: u64,
+    start: usize,
+    end: usize,
+}
+
+impl Default for NameRef {
+    fn default() -> NameRef {
+        // No row yet: any row's id is lower.
+        NameRef {
+            umeta_id: u64::MAX,
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+/// The name rows' columns, after `SELECT` (the `WHERE` adds the rest).
+const NAME_ROWS: &str = "SELECT user_id, umeta_id, meta_key, meta_value FROM";
+
+impl Names {
+    /// The names of `ids`: their meta rows through the `user_id` index.
+    fn of(db: &mut Db, tables: &Tables, ids: &[u64]) -> Result<Names, ReadError> {
+        let mut names = Names::default();
+        let sql = format!(
+            "{NAME_ROWS} {} WHERE user_id IN ({{in}}) AND meta_key IN ('first_name', 'last_name')",
+            tables.usermeta.quoted()
+        );
+        for_ids(db, &sql, ids, |row| names.add(row))?;
+        Ok(names)
+    }
+
+    /// The names of every user: the name rows through the `meta_key`
+    /// index, in one query.
+    fn of_all(db: &mut Db, tables: &Tables) -> Result<Names, ReadError> {
+        let mut names = Names::default();
+        let sql = format!(
+            "{NAME_ROWS} {} WHERE meta_key IN ('first_name', 'last_name')",
+            tables.usermeta.quoted()
+        );
+        db.query_rows(&sql, &[], |row| names.add(row))?;
+        Ok(names)
+    }
+
+    /// Takes one `(user_id, umeta_id, meta_key, meta_value)` row.
+    fn add(&mut self, row: &super::super::db::Row) -> Result<(), ReadError> {
+        let which = match row.bytes(2)? {
+            Some(b"first_name") => 0,
+            Some(b"last_name") => 1,
+            _ => return Ok(()),
+        };
+        let user = row.i64(0)?.unwrap_or(0) as u64;
+        let umeta_id = row.i64(1)?.unwrap_or(0) as u64;
+        let slot = &mut self.by_user.entry(user).or_default()[which];
+        if umeta_id < slot.umeta_id {
+            let start = self.text.len();
+            self.text
+                .push_str(&String::from_utf8_lossy(row.bytes(3)?.unwrap_or_default()));
+            *slot = NameRef {
+                umeta_id,
+                start,
+                end: self.text.len(),
+            };
+        }
+        Ok(())
+    }
+
+    /// `(first_name, last_name)` of `user`, empty when it has none.
+    fn get(&self, user: u64) -> (&str, &str) {
+        let text = |r: &NameRef| self.text.get(r.start..r.end).unwrap_or("");
+        match self.by_user.get(&user) {
+            Some([first, last]) => (text(first), text(last)),
+            None => ("", ""),
+        }
+    }
 }
 
 /// A guest customer: the orders of one billing email without an account.
