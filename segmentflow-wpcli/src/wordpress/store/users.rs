@@ -88,7 +88,7 @@ pub const ONE_PASS_MIN_USERS: usize = 2_000;
 
 /// Most users for a one-pass read of names, so that what it keeps stays
 /// bounded (the 250k-user bench store's users run peaked 8.5 MB higher
-/// with it: ≈ 17 MB here).
+/// with it; twice the users, about twice that).
 pub const ONE_PASS_MAX_USERS: usize = 500_000;
 
 /// Whether [`NameReads::Auto`] reads the names of `pending` users out of
