@@ -3,10 +3,11 @@
 //! The client is `ureq` with a shared keep-alive pool: every worker thread
 //! clones the same [`HttpClient`], and idle connections are reused across
 //! requests to the same host. Hosts resolve through
-//! [`SyncResolver`](super::resolver::SyncResolver), not a thread per request. Redirects are not followed (WooCommerce does
-//! not follow them for deliveries either; 301/302 count as success, other
-//! 3xx as permanent failures), and every status comes back as a value, never
-//! as an error, so the core's [`Outcome`] classification decides.
+//! [`SyncResolver`](super::resolver::SyncResolver), not a thread per
+//! request. Redirects are not followed (WooCommerce does not follow them
+//! for deliveries either; 301/302 count as success, other 3xx as permanent
+//! failures), and every status comes back as a value, never as an error, so
+//! the core's [`Outcome`] classification decides.
 //!
 //! Transport failures are mapped to outcomes: DNS failure (ureq's
 //! `HostNotFound`, a resolver timeout, or std's "failed to lookup address
