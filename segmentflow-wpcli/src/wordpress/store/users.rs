@@ -128,6 +128,7 @@ pub fn users_with<'db>(
                 let one_pass = match names {
                     NameReads::OnePass => true,
                     NameReads::PerPage => false,
+                    // The size test first, so a small run asks for no count.
                     NameReads::Auto => {
                         all.len() >= ONE_PASS_MIN_USERS
                             && names_in_one_pass(all.len(), count_users(db, tables)?)
@@ -144,7 +145,7 @@ pub fn users_with<'db>(
             db,
             pending,
             page_size,
-            |db, ids| load_users_named(db, tables, ids, all_names),
+            |db, ids| load_users(db, tables, ids, all_names),
             |(k, id)| {
                 let text = if *k == ZERO_REGISTERED {
                     String::new()
@@ -166,19 +167,10 @@ fn count_users(db: &mut Db, tables: &Tables) -> Result<u64, ReadError> {
     )
 }
 
-/// Reads the users `ids` with their first and last names, in the given
-/// order; a user gone since its key was read is a row error.
-pub fn load_users(
-    db: &mut Db,
-    tables: &Tables,
-    ids: &[u64],
-) -> Result<Vec<Result<WpUser, ReadError>>, ReadError> {
-    load_users_named(db, tables, ids, None)
-}
-
-/// [`load_users`] with the names from `all_names` when given, else read
-/// for `ids`.
-fn load_users_named(
+/// Reads the users `ids` with their first and last names (from
+/// `all_names` when given, else read for `ids`), in the given order; a user
+/// gone since its key was read is a row error.
+fn load_users(
     db: &mut Db,
     tables: &Tables,
     ids: &[u64],
